@@ -1,0 +1,142 @@
+package dev.vptlab.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.vptlab.model.VisionTransformer;
+import dev.vptlab.model.VitConfig;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Strict loading of a trunk (spec vit-backbone.md §3): every expected tensor exactly once with its
+ * shape, nothing left over except keys ignored by rule, fp32. All checks run on shapes before any
+ * weight is copied, so a failing file changes nothing.
+ */
+public final class BackboneLoader {
+    private BackboneLoader() {}
+
+    /** Reads {@code file}, builds the architecture it describes and loads it (frozen). */
+    public static VisionTransformer load(Path file, NDManager manager) {
+        Checkpoint c = Checkpoint.read(file);
+        VisionTransformer vit = VisionTransformer.create(c.architecture().config(file), manager);
+        loadInto(vit, c);
+        return vit;
+    }
+
+    /** Builds {@code config} (image size may differ from the checkpoint's) and loads {@code file} into it. */
+    public static VisionTransformer load(Path file, VitConfig config, NDManager manager) {
+        VisionTransformer vit = VisionTransformer.create(config, manager);
+        loadInto(vit, Checkpoint.read(file));
+        return vit;
+    }
+
+    /** Checks {@code checkpoint} against the trunk's timm names and shapes, then copies the weights. */
+    public static LoadReport loadInto(VisionTransformer vit, Checkpoint checkpoint) {
+        Map<String, Parameter> expected = vit.namedParameters();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        expected.forEach((k, p) -> shapes.put(k, p.getArray().getShape().getShape()));
+        List<String> notes = new ArrayList<>();
+        Map<String, RawTensor> matched = match(checkpoint, shapes, notes);
+        long params = 0;
+        for (Map.Entry<String, RawTensor> e : matched.entrySet()) {
+            NDArray target = expected.get(e.getKey()).getArray();
+            target.set(FloatBuffer.wrap(e.getValue().toFloatArray()));
+            params += e.getValue().numel();
+        }
+        return new LoadReport(checkpoint.file(), checkpoint.format(), checkpoint.source(), matched.size(), params,
+                checkpoint.ignored(), notes);
+    }
+
+    /**
+     * The strict check on shapes alone (no engine needed): returns the tensors to load, in the expected
+     * order, resampling {@code pos_embed} to another grid when only the grid differs.
+     */
+    public static Map<String, RawTensor> match(Checkpoint checkpoint, Map<String, long[]> expected, List<String> notes) {
+        List<String> missing = new ArrayList<>();
+        List<String> misshaped = new ArrayList<>();
+        Map<String, RawTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            String key = e.getKey();
+            RawTensor t = checkpoint.tensors().get(key);
+            if (t == null) {
+                missing.add(key);
+                continue;
+            }
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                RawTensor resized = key.equals("pos_embed") ? resizePosEmbed(t, e.getValue(), notes) : null;
+                if (resized == null) {
+                    misshaped.add(key + " " + Arrays.toString(t.shape()) + " (expected " + Arrays.toString(e.getValue()) + ")");
+                    continue;
+                }
+                t = resized;
+            }
+            if (!t.dtype().isFloating()) {
+                misshaped.add(key + " has integer dtype " + t.dtype());
+                continue;
+            }
+            out.put(key, t);
+        }
+        List<String> unexpected = checkpoint.tensors().keySet().stream().filter(k -> !expected.containsKey(k)).toList();
+        if (!missing.isEmpty() || !misshaped.isEmpty() || !unexpected.isEmpty()) {
+            throw new CheckpointMismatchException(checkpoint.file(), missing, unexpected, misshaped);
+        }
+        return out;
+    }
+
+    private static RawTensor resizePosEmbed(RawTensor t, long[] want, List<String> notes) {
+        long[] have = t.shape();
+        if (have.length != 3 || want.length != 3 || have[2] != want[2]) {
+            return null;
+        }
+        long g0 = Math.round(Math.sqrt(have[1] - 1));
+        long g1 = Math.round(Math.sqrt(want[1] - 1));
+        if (g0 * g0 != have[1] - 1 || g1 * g1 != want[1] - 1) {
+            return null;
+        }
+        notes.add("pos_embed resampled " + g0 + "x" + g0 + " -> " + g1 + "x" + g1 + " (bicubic, CLS kept)");
+        return PosEmbed.resample(t, (int) g1);
+    }
+
+    /** Expected shapes of a config's trunk without building it (same names as {@link VisionTransformer}). */
+    public static Map<String, long[]> expectedShapes(VitConfig c) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long d = c.embedDim();
+        long h = c.mlpHidden();
+        m.put("cls_token", new long[] {1, 1, d});
+        m.put("pos_embed", new long[] {1, c.numTokens(), d});
+        m.put("patch_embed.proj.weight", new long[] {d, c.inChannels(), c.patchSize(), c.patchSize()});
+        m.put("patch_embed.proj.bias", new long[] {d});
+        for (int i = 0; i < c.depth(); i++) {
+            String p = "blocks." + i + ".";
+            m.put(p + "norm1.weight", new long[] {d});
+            m.put(p + "norm1.bias", new long[] {d});
+            m.put(p + "attn.qkv.weight", new long[] {3 * d, d});
+            if (c.qkvBias()) {
+                m.put(p + "attn.qkv.bias", new long[] {3 * d});
+            }
+            m.put(p + "attn.proj.weight", new long[] {d, d});
+            m.put(p + "attn.proj.bias", new long[] {d});
+            m.put(p + "norm2.weight", new long[] {d});
+            m.put(p + "norm2.bias", new long[] {d});
+            m.put(p + "mlp.fc1.weight", new long[] {h, d});
+            m.put(p + "mlp.fc1.bias", new long[] {h});
+            m.put(p + "mlp.fc2.weight", new long[] {d, h});
+            m.put(p + "mlp.fc2.bias", new long[] {d});
+        }
+        m.put("norm.weight", new long[] {d});
+        m.put("norm.bias", new long[] {d});
+        return m;
+    }
+
+    /** Shape of an NDArray as a long[] (helper for callers comparing with {@link #expectedShapes}). */
+    static long[] dims(Shape s) {
+        return s.getShape();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.vptlab.checkpoint;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Source-specific remapping to timm names (spec vit-backbone.md §2.1–2.3). A key is either mapped,
+ * ignored <em>by an explicit rule</em> (and reported), or passed through unchanged so that the strict
+ * check reports it as unexpected; nothing is dropped silently.
+ */
+final class KeyMaps {
+    /** Result of a remap: trunk candidates under timm names and the knowingly ignored source keys. */
+    record Remapped(Map<String, RawTensor> tensors, List<String> ignored) {}
+
+    private KeyMaps() {}
+
+    static Remapped remap(Path file, CheckpointSource source, Map<String, RawTensor> state) {
+        return switch (source) {
+            case TIMM -> ignoring(state, k -> k.startsWith("head.") || k.startsWith("pre_logits.") ? "classifier head" : null);
+            case MAE -> ignoring(state, k -> k.startsWith("decoder_") || k.equals("mask_token") ? "MAE decoder" : null);
+            case MOCO_V3_PRETRAIN, MOCO_V3_LINEAR -> moco(state);
+            case GOOGLE_NPZ -> google(file, state);
+        };
+    }
+
+    private interface IgnoreRule {
+        /** @return the reason the key is ignored, or null to keep it */
+        String reason(String key);
+    }
+
+    private static Remapped ignoring(Map<String, RawTensor> state, IgnoreRule rule) {
+        Map<String, RawTensor> kept = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        state.forEach((k, v) -> {
+            String why = rule.reason(k);
+            if (why == null) {
+                kept.put(k, v);
+            } else {
+                ignored.add(k + " (" + why + ")");
+            }
+        });
+        return new Remapped(kept, ignored);
+    }
+
+    /**
+     * MoCo v3 (spec §2.2): strip {@code module.}, then {@code base_encoder.}; the momentum encoder, the
+     * predictor and {@code head.*} (projector, or the linear-probe classifier) are ignored by rule.
+     * Unlike upstream, a key without the {@code module.} prefix is kept (not dropped), so an un-prefixed
+     * file either loads completely or fails the strict check.
+     */
+    private static Remapped moco(Map<String, RawTensor> state) {
+        Map<String, RawTensor> kept = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        state.forEach((k, v) -> {
+            String n = k.startsWith("module.") ? k.substring("module.".length()) : k;
+            if (n.startsWith("momentum_encoder.")) {
+                ignored.add(k + " (momentum encoder)");
+                return;
+            }
+            if (n.startsWith("predictor.")) {
+                ignored.add(k + " (MoCo predictor)");
+                return;
+            }
+            if (n.startsWith("base_encoder.")) {
+                n = n.substring("base_encoder.".length());
+            }
+            if (n.startsWith("head.")) {
+                ignored.add(k + (k.contains("base_encoder.") ? " (MoCo projector)" : " (linear-probe head)"));
+                return;
+            }
+            kept.put(n, v);
+        });
+        return new Remapped(kept, ignored);
+    }
+
+    private static final Pattern BLOCK = Pattern.compile("Transformer/encoderblock_(\\d+)/(.+)");
+
+    /** Google/JAX names to timm names with timm {@code _load_weights} transposes (spec §2.3). */
+    private static Remapped google(Path file, Map<String, RawTensor> raw) {
+        Map<String, RawTensor> state = new LinkedHashMap<>();
+        raw.forEach((k, v) -> state.put(k.startsWith("opt/target/") ? k.substring("opt/target/".length()) : k, v));
+        Map<String, RawTensor> out = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        TreeSet<Integer> blocks = new TreeSet<>();
+        List<String> rest = new ArrayList<>();
+        for (String k : state.keySet()) {
+            Matcher m = BLOCK.matcher(k);
+            if (m.matches()) {
+                blocks.add(Integer.parseInt(m.group(1)));
+            } else if (k.startsWith("head/") || k.startsWith("pre_logits/")) {
+                ignored.add(k + " (classifier head)");
+            } else {
+                rest.add(k);
+            }
+        }
+        Consumer take = new Consumer(state);
+        for (String k : rest) {
+            switch (k) {
+                case "embedding/kernel" -> out.put("patch_embed.proj.weight", TensorOps.permute(take.get(k), 3, 2, 0, 1));
+                case "embedding/bias" -> out.put("patch_embed.proj.bias", take.get(k));
+                case "cls" -> out.put("cls_token", take.get(k));
+                case "Transformer/posembed_input/pos_embedding" -> out.put("pos_embed", take.get(k));
+                case "Transformer/encoder_norm/scale" -> out.put("norm.weight", take.get(k));
+                case "Transformer/encoder_norm/bias" -> out.put("norm.bias", take.get(k));
+                default -> { }
+            }
+        }
+        for (int i : blocks) {
+            String src = "Transformer/encoderblock_" + i + "/";
+            String dst = "blocks." + i + ".";
+            String att = src + "MultiHeadDotProductAttention_1/";
+            take.ifPresent(src + "LayerNorm_0/scale", t -> out.put(dst + "norm1.weight", t));
+            take.ifPresent(src + "LayerNorm_0/bias", t -> out.put(dst + "norm1.bias", t));
+            take.ifPresent(src + "LayerNorm_2/scale", t -> out.put(dst + "norm2.weight", t));
+            take.ifPresent(src + "LayerNorm_2/bias", t -> out.put(dst + "norm2.bias", t));
+            if (take.has(att + "query/kernel", att + "key/kernel", att + "value/kernel")) {
+                // kernel [D_in, H, hd] -> [D_in, D_out] -> transpose: W[64h+j, i] = kernel[i, h, j]
+                out.put(dst + "attn.qkv.weight", TensorOps.concat0(
+                        inOutToWeight(take.get(att + "query/kernel")),
+                        inOutToWeight(take.get(att + "key/kernel")),
+                        inOutToWeight(take.get(att + "value/kernel"))));
+            }
+            if (take.has(att + "query/bias", att + "key/bias", att + "value/bias")) {
+                out.put(dst + "attn.qkv.bias", TensorOps.concat0(flat(take.get(att + "query/bias")),
+                        flat(take.get(att + "key/bias")), flat(take.get(att + "value/bias"))));
+            }
+            take.ifPresent(att + "out/kernel", t -> {
+                // [H, hd, D_out] -> [D_in, D_out] -> transpose: W[o, 64h+j] = kernel[h, j, o]
+                long[] s = t.shape();
+                out.put(dst + "attn.proj.weight", TensorOps.transpose(t.reshape(s[0] * s[1], s[2])));
+            });
+            take.ifPresent(att + "out/bias", t -> out.put(dst + "attn.proj.bias", t));
+            take.ifPresent(src + "MlpBlock_3/Dense_0/kernel", t -> out.put(dst + "mlp.fc1.weight", TensorOps.transpose(t)));
+            take.ifPresent(src + "MlpBlock_3/Dense_0/bias", t -> out.put(dst + "mlp.fc1.bias", t));
+            take.ifPresent(src + "MlpBlock_3/Dense_1/kernel", t -> out.put(dst + "mlp.fc2.weight", TensorOps.transpose(t)));
+            take.ifPresent(src + "MlpBlock_3/Dense_1/bias", t -> out.put(dst + "mlp.fc2.bias", t));
+        }
+        // Whatever no rule consumed stays under its own name: the strict check reports it as unexpected.
+        for (String k : state.keySet()) {
+            if (!take.consumed.contains(k) && !k.startsWith("head/") && !k.startsWith("pre_logits/")) {
+                out.put(k, state.get(k));
+            }
+        }
+        return new Remapped(out, ignored);
+    }
+
+    private static RawTensor inOutToWeight(RawTensor kernel) {
+        long[] s = kernel.shape();
+        long in = s[0];
+        long outDim = kernel.numel() / in;
+        return TensorOps.transpose(kernel.reshape(in, outDim));
+    }
+
+    private static RawTensor flat(RawTensor t) {
+        return t.reshape(t.numel());
+    }
+
+    /** Tracks which source keys a rule used. */
+    private static final class Consumer {
+        final Map<String, RawTensor> state;
+        final java.util.Set<String> consumed = new java.util.HashSet<>();
+
+        Consumer(Map<String, RawTensor> state) {
+            this.state = state;
+        }
+
+        RawTensor get(String k) {
+            consumed.add(k);
+            return state.get(k);
+        }
+
+        boolean has(String... keys) {
+            for (String k : keys) {
+                if (!state.containsKey(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void ifPresent(String k, java.util.function.Consumer<RawTensor> f) {
+            if (state.containsKey(k)) {
+                f.accept(get(k));
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.vptlab.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+
+/**
+ * timm multi-head self-attention with one fused qkv Linear (spec vit-backbone.md §1.3): output channel c
+ * of qkv is (s = c / D, head = (c mod D) / hd, j = c mod hd) with s = 0, 1, 2 for Q, K, V. Keeping the
+ * weight fused makes checkpoint loading a one-to-one name map and lets cross-attention take the frozen
+ * Q/K/V rows as views (spec cvpt.md §3).
+ */
+public final class Attention extends AbstractBlock {
+    private final int dim;
+    private final int heads;
+    private final float scale;
+    private final Linear qkv;
+    private final Linear proj;
+
+    public Attention(VitConfig config) {
+        this.dim = config.embedDim();
+        this.heads = config.numHeads();
+        this.scale = config.attentionScale();
+        this.qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * dim).optBias(config.qkvBias()).build());
+        this.proj = addChildBlock("proj", Linear.builder().setUnits(dim).build());
+    }
+
+    /**
+     * Self-attention: {@code softmax(Q Kᵀ · scale / τ) V}, then proj.
+     *
+     * @param temperature scalar dividing the logits of all heads (Gated PT §3), or null for τ = 1
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray temperature, boolean training) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long n = s.get(1);
+        NDArray qkvOut = qkv.forward(ps, new NDList(x), training).singletonOrThrow();
+        // [B, N, 3, H, hd] -> [3, B, H, N, hd]
+        NDArray parts = qkvOut.reshape(b, n, 3, heads, dim / heads).transpose(2, 0, 3, 1, 4);
+        NDArray out = attend(parts.get(0), parts.get(1), parts.get(2), temperature);
+        return proj.forward(ps, new NDList(out), training).singletonOrThrow();
+    }
+
+    /**
+     * Cross-attention reusing this block's frozen weights (CVPT, spec cvpt.md §2.2 and §3): queries from
+     * the image tokens, keys and values from the prompts, softmax over the prompts only. The Q/K/V
+     * weights are row slices of the fused qkv parameter, so nothing is copied or made trainable.
+     *
+     * @param x image tokens [B, N, D], not layer-normed
+     * @param prompts [B, M, D] or [1, M, D] (broadcast over the batch)
+     */
+    public NDArray crossAttend(ParameterStore ps, NDArray x, NDArray prompts) {
+        NDArray w = value(ps, qkv, "weight");
+        NDArray bias = qkv.getParameters().contains("bias") ? value(ps, qkv, "bias") : null;
+        NDArray q = splitHeads(linear(x, rows(w, 0), bias == null ? null : rows(bias, 0)));
+        NDArray k = splitHeads(linear(prompts, rows(w, 1), bias == null ? null : rows(bias, 1)));
+        NDArray v = splitHeads(linear(prompts, rows(w, 2), bias == null ? null : rows(bias, 2)));
+        long batch = x.getShape().get(0);
+        if (k.getShape().get(0) != batch) {
+            k = k.broadcast(batch, k.getShape().get(1), k.getShape().get(2), k.getShape().get(3));
+            v = v.broadcast(batch, v.getShape().get(1), v.getShape().get(2), v.getShape().get(3));
+        }
+        NDArray out = attend(q, k, v, null);
+        return linear(out, value(ps, proj, "weight"), value(ps, proj, "bias"));
+    }
+
+    /** [B, H, N, hd] x3 -> merged heads [B, N, D] (channel 64·h + j). */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray temperature) {
+        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        if (temperature != null) {
+            logits = logits.div(temperature);
+        }
+        NDArray out = logits.softmax(-1).matMul(v);
+        Shape s = out.getShape();
+        return out.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), dim);
+    }
+
+    private NDArray splitHeads(NDArray t) {
+        Shape s = t.getShape();
+        return t.reshape(s.get(0), s.get(1), heads, dim / heads).transpose(0, 2, 1, 3);
+    }
+
+    /** Rows [part·D, (part+1)·D) of the fused qkv weight or bias: Q, K or V. */
+    private NDArray rows(NDArray fused, int part) {
+        return fused.get((long) part * dim + ":" + (long) (part + 1) * dim);
+    }
+
+    private static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    }
+
+    private static NDArray value(ParameterStore ps, AbstractBlock block, String name) {
+        Parameter p = block.getParameters().get(name);
+        return ps.getValue(p, p.getArray().getDevice(), false);
+    }
+
+    /** timm names of this block's parameters under {@code prefix} (e.g. "blocks.0.attn."). */
+    void collectParameters(String prefix, Map<String, Parameter> out) {
+        Names.linear(prefix + "qkv.", qkv, out);
+        Names.linear(prefix + "proj.", proj, out);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), null, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        qkv.initialize(manager, dataType, inputShapes[0]);
+        proj.initialize(manager, dataType, inputShapes[0]);
+    }
+}
