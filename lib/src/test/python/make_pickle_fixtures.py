@@ -84,7 +84,8 @@ def build_object():
         "name": "vit_base",
         "flag": True,
         "nothing": None,
-        "raw": b"\x00\x01\xff",
+        "raw": b"\x00\x01\xff",        # protocol 2: _codecs.encode(str, "latin1")
+        "no_raw": b"",                    # protocol 2: bytes()
         "shape": (2, None, "x"),
         "nested": [1, [2.5, [False]], {"k": (1,)}],
     }

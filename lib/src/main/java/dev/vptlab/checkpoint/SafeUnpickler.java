@@ -30,6 +30,14 @@ import java.util.Set;
  * opcode is read, so nothing from the file is ever called or even resolved. The allowed "calls" are
  * interpreted here in Java.
  *
+ * <p>Allowed globals: {@code collections.OrderedDict}; {@code torch._utils._rebuild_tensor},
+ * {@code _rebuild_tensor_v2}, {@code _rebuild_parameter}, {@code _rebuild_parameter_with_state}; the storage
+ * types {@code torch.{Float,Half,BFloat16,Double,Long,Int,Short,Char,Byte,Bool}Storage} and
+ * {@code torch[.storage].UntypedStorage}; and, because protocol 2 has no opcodes for them,
+ * {@code builtins.set}, {@code builtins.frozenset}, {@code builtins.bytes} (no arguments) and
+ * {@code _codecs.encode} (only {@code (str, "latin1")}, which is how protocol 2 writes a bytes value). Python 2
+ * module names ({@code __builtin__}) are read as their Python 3 names, as Python's {@code fix_imports} does.
+ *
  * <p>Supported opcodes (protocols 2 to 5): PROTO, FRAME, STOP, MARK, POP, POP_MARK, DUP, NONE,
  * NEWTRUE/NEWFALSE, BININT/BININT1/BININT2/LONG1/LONG4, BINFLOAT, SHORT_BINUNICODE/BINUNICODE/BINUNICODE8,
  * SHORT_BINSTRING/BINSTRING, SHORT_BINBYTES/BINBYTES/BINBYTES8, EMPTY_TUPLE/TUPLE/TUPLE1-3,
@@ -76,7 +84,7 @@ final class SafeUnpickler {
 
     /** The allowed callables, interpreted in Java. */
     private enum Callable {
-        ORDERED_DICT, SET, FROZENSET, REBUILD_TENSOR, REBUILD_TENSOR_V2, REBUILD_PARAMETER,
+        ORDERED_DICT, SET, FROZENSET, BYTES, CODECS_ENCODE, REBUILD_TENSOR, REBUILD_TENSOR_V2, REBUILD_PARAMETER,
         REBUILD_PARAMETER_WITH_STATE
     }
 
@@ -88,6 +96,9 @@ final class SafeUnpickler {
         // Plain containers; harmless, and what protocol 2 emits for set/frozenset values.
         m.put("builtins.set", Callable.SET);
         m.put("builtins.frozenset", Callable.FROZENSET);
+        // Protocol 2 has no bytes opcode: b"" is bytes() and other bytes are _codecs.encode(str, "latin1").
+        m.put("builtins.bytes", Callable.BYTES);
+        m.put("_codecs.encode", Callable.CODECS_ENCODE);
         m.put("torch._utils._rebuild_tensor", Callable.REBUILD_TENSOR);
         m.put("torch._utils._rebuild_tensor_v2", Callable.REBUILD_TENSOR_V2);
         m.put("torch._utils._rebuild_parameter", Callable.REBUILD_PARAMETER);
@@ -331,6 +342,14 @@ final class SafeUnpickler {
                 }
                 yield c == Callable.SET ? s : Collections.unmodifiableSet(s);
             }
+            case BYTES -> {
+                arity(args, 0, 0, "bytes");
+                yield new byte[0];
+            }
+            case CODECS_ENCODE -> {
+                arity(args, 2, 2, "_codecs.encode");
+                yield latin1(args.get(0), args.get(1));
+            }
             case REBUILD_TENSOR -> {
                 arity(args, 4, 4, "_rebuild_tensor");
                 yield tensor(args);
@@ -350,6 +369,22 @@ final class SafeUnpickler {
                 yield t;
             }
         };
+    }
+
+    /** The only encoding protocol 2 uses for bytes; anything else is not a bytes literal. */
+    private byte[] latin1(Object text, Object encoding) {
+        if (!(text instanceof String str) || !("latin1".equals(encoding) || "latin-1".equals(encoding))) {
+            throw fail("_codecs.encode is only accepted as encode(str, 'latin1')");
+        }
+        byte[] out = new byte[str.length()];
+        for (int i = 0; i < out.length; i++) {
+            char c = str.charAt(i);
+            if (c > 0xff) {
+                throw fail("_codecs.encode: character U+" + Integer.toHexString(c) + " is not latin-1");
+            }
+            out[i] = (byte) c;
+        }
+        return out;
     }
 
     private RawTensor tensor(List<Object> args) {

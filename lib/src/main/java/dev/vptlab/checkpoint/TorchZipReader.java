@@ -64,7 +64,8 @@ public final class TorchZipReader {
         checkMagic(file);
         try (ZipFile zip = new ZipFile(file.toFile())) {
             return new Reading(file, zip, Files.size(file)).run();
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) {
+            // java.util.zip reports malformed entry names with IllegalArgumentException
             throw new CheckpointFormatException(file, "not a readable zip archive (truncated or corrupt?): "
                     + e.getMessage(), e);
         } catch (IOException e) {
