@@ -21,6 +21,8 @@ Writes small files under lib/src/test/resources/fixtures/pickle/:
   short_storage.pth     a valid checkpoint whose storage entry was cut short (rewritten, ZIP_STORED)
   view_past_end.pth     a checkpoint whose tensor size was edited to read past its storage
   missing_storage.pth   a checkpoint with one storage entry removed
+  expand_bomb.pth,      stride-0 views of a 6-element storage claiming 201 MB / 12.9 GB of elements
+  huge_view.pth
   no_data_pkl.zip       a zip without data.pkl
   big_endian.pth        a valid checkpoint with a byteorder record saying "big"
   random.bin            random bytes
@@ -128,10 +130,17 @@ def rewrite_zip(src, dst, edit):
         for info in zin.infolist():
             data = edit(info.filename, zin.read(info.filename))
             if data is not None:
-                zout.writestr(info.filename, data)
+                zout.writestr(stored(info.filename), data)
         extra = edit("<add>", None)
         if extra:
-            zout.writestr(*extra)
+            zout.writestr(stored(extra[0]), extra[1])
+
+
+def stored(name):
+    """A ZIP_STORED entry with a fixed timestamp, so that regenerated fixtures are byte-identical."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    return info
 
 
 class Evil:
@@ -198,6 +207,18 @@ def main():
         return d.replace(old, b"K\x00K\x03K\x03\x86")
     rewrite_zip(path("small.pth"), path("view_past_end.pth"), grow)
 
+    def expand(size_op):
+        def edit(n, d):
+            if not (n and n.endswith("data.pkl")):
+                return d
+            old = b"K\x00K\x02K\x03\x86q\x08K\x03K\x01\x86"   # offset 0, size (2, 3), stride (3, 1)
+            assert d.count(old) == 1, d
+            return d.replace(old, b"K\x00" + size_op + b"K\x03\x86q\x08K\x00K\x00\x86")  # stride (0, 0)
+        return edit
+    # A stride-0 view of 6 floats claiming 2**24 x 3 elements (201 MB) or 2**30 x 3 (12.9 GB).
+    rewrite_zip(path("small.pth"), path("expand_bomb.pth"), expand(b"J\x00\x00\x00\x01"))
+    rewrite_zip(path("small.pth"), path("huge_view.pth"), expand(b"J\x00\x00\x00\x40"))
+
     def add_big(n, d):
         if n == "<add>":
             return ("small/byteorder", b"big")
@@ -205,7 +226,7 @@ def main():
     rewrite_zip(path("small.pth"), path("big_endian.pth"), add_big)
 
     with zipfile.ZipFile(path("no_data_pkl.zip"), "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/version", b"3\n")
+        z.writestr(stored("archive/version"), b"3\n")
 
     rnd = random.Random(1234)
     with open(path("random.bin"), "wb") as f:

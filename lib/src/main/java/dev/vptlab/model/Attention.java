@@ -50,27 +50,40 @@ public final class Attention extends AbstractBlock {
     }
 
     /**
-     * Cross-attention reusing this block's frozen weights (CVPT, spec cvpt.md §2.2 and §3): queries from
-     * the image tokens, keys and values from the prompts, softmax over the prompts only. The Q/K/V
-     * weights are row slices of the fused qkv parameter, so nothing is copied or made trainable.
+     * The Q/K/V/out weights cross-attention uses when it shares this block's frozen self-attention
+     * (CVPT's default, spec cvpt.md §3): row slices of the fused qkv parameter and the proj parameter.
+     * Nothing is copied and nothing becomes trainable.
+     */
+    public CrossWeights sharedWeights(ParameterStore ps) {
+        NDArray w = value(ps, qkv, "weight");
+        NDArray b = qkv.getParameters().contains("bias") ? value(ps, qkv, "bias") : null;
+        return new CrossWeights(rows(w, 0), b == null ? null : rows(b, 0), rows(w, 1), b == null ? null : rows(b, 1),
+                rows(w, 2), b == null ? null : rows(b, 2), value(ps, proj, "weight"), value(ps, proj, "bias"));
+    }
+
+    /**
+     * Cross-attention (CVPT, spec cvpt.md §2.2): queries from the image tokens, keys and values from the
+     * prompts, softmax over the prompts only, so image tokens never compete with prompts.
      *
      * @param x image tokens [B, N, D], not layer-normed
      * @param prompts [B, M, D] or [1, M, D] (broadcast over the batch)
      */
-    public NDArray crossAttend(ParameterStore ps, NDArray x, NDArray prompts) {
-        NDArray w = value(ps, qkv, "weight");
-        NDArray bias = qkv.getParameters().contains("bias") ? value(ps, qkv, "bias") : null;
-        NDArray q = splitHeads(linear(x, rows(w, 0), bias == null ? null : rows(bias, 0)));
-        NDArray k = splitHeads(linear(prompts, rows(w, 1), bias == null ? null : rows(bias, 1)));
-        NDArray v = splitHeads(linear(prompts, rows(w, 2), bias == null ? null : rows(bias, 2)));
+    public NDArray crossAttend(NDArray x, NDArray prompts, CrossWeights w) {
+        NDArray q = splitHeads(linear(x, w.wq(), w.bq()));
+        NDArray k = splitHeads(linear(prompts, w.wk(), w.bk()));
+        NDArray v = splitHeads(linear(prompts, w.wv(), w.bv()));
         long batch = x.getShape().get(0);
         if (k.getShape().get(0) != batch) {
-            k = k.broadcast(batch, k.getShape().get(1), k.getShape().get(2), k.getShape().get(3));
-            v = v.broadcast(batch, v.getShape().get(1), v.getShape().get(2), v.getShape().get(3));
+            Shape ks = new Shape(batch, k.getShape().get(1), k.getShape().get(2), k.getShape().get(3));
+            k = k.broadcast(ks);
+            v = v.broadcast(ks);
         }
-        NDArray out = attend(q, k, v, null);
-        return linear(out, value(ps, proj, "weight"), value(ps, proj, "bias"));
+        return linear(attend(q, k, v, null), w.wo(), w.bo());
     }
+
+    /** Weights of a cross-attention: [D, D] matrices in (out, in) layout and [D] biases (bias may be null). */
+    public record CrossWeights(NDArray wq, NDArray bq, NDArray wk, NDArray bk, NDArray wv, NDArray bv, NDArray wo,
+            NDArray bo) {}
 
     /** [B, H, N, hd] x3 -> merged heads [B, N, D] (channel 64·h + j). */
     private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray temperature) {

@@ -245,6 +245,8 @@ class TorchZipReaderTest {
         assertFormatError(() -> TorchZipReader.read(fixture("view_past_end.pth")), "[3, 3]", "small/data/0", "past the end");
         assertFormatError(() -> TorchZipReader.read(fixture("missing_storage.pth")), "small/data/0", "missing");
         assertFormatError(() -> TorchZipReader.read(fixture("big_endian.pth")), "big-endian");
+        assertFormatError(() -> TorchZipReader.read(fixture("expand_bomb.pth")), "[16777216, 3]", "bytes of memory");
+        assertFormatError(() -> TorchZipReader.read(fixture("huge_view.pth")), "[1073741824, 3]", "over 2 GiB");
         assertFormatError(() -> TorchZipReader.read(fixture("absent.pth")), "no such file");
     }
 

@@ -1,0 +1,156 @@
+package dev.vptlab.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.vptlab.model.BlockOptions;
+import dev.vptlab.model.VisionTransformer;
+import java.nio.FloatBuffer;
+
+/**
+ * Gated Prompt Tuning (Yoo et al., ICML 2023; spec gated-prompt-tuning.md §2–3): VPT-shallow prompts,
+ * plus
+ * <ul>
+ *   <li>a gate g_l = σ(γ_l) after each block l = 1..L−1 that replaces <em>only the prompt slice</em> by
+ *       g_l·out + (1 − g_l)·in (Eq. 7; the last block is never gated), and
+ *   <li>a temperature τ_l per block (all L) dividing every attention logit of that block, clamped to
+ *       [0.01, 10] before every forward, in training and evaluation (quirk Q4).
+ * </ul>
+ * Gates and temperatures switch on and off independently (the paper's ablations). γ starts at
+ * −gateInit as in the official code, which negates Table 5's positive values (quirk Q3).
+ */
+public final class GatedPrompts extends PromptMethod {
+    /** Temperature clamp range of the official code. */
+    public static final float TEMP_MIN = 0.01f;
+    public static final float TEMP_MAX = 10f;
+
+    private final int numPrompts;
+    private final float dropout;
+    private final NDArray prompts;
+    private final NDArray gateLogits;
+    private final NDArray temperatures;
+    private NDArray promptsIn;
+
+    /**
+     * @param gateInit Table 5's GATE INIT (positive); γ_0 = −gateInit. Ignored when gates are off.
+     */
+    public GatedPrompts(VisionTransformer vit, NDManager m, int numPrompts, float dropout, float gateInit, boolean gates,
+            boolean temperature) {
+        super(vit);
+        requireRange("number of prompts", numPrompts, 1, 100_000);
+        this.numPrompts = numPrompts;
+        this.dropout = dropout;
+        this.prompts = register("prompts", uniform(m, PromptInit.vptBound(vit.config()), new Shape(1, numPrompts, dim)));
+        this.gateLogits = gates ? register("gate_logits", m.full(new Shape(depth - 1), -gateInit)) : null;
+        this.temperatures = temperature ? register("temperatures", m.ones(new Shape(depth))) : null;
+    }
+
+    @Override
+    public String id() {
+        return gateLogits != null && temperatures != null ? "gated" : gateLogits != null ? "gated-gates-only"
+                : temperatures != null ? "gated-temperature-only" : "gated-off";
+    }
+
+    @Override
+    public int promptTokensInSequence() {
+        return numPrompts;
+    }
+
+    /**
+     * Projects τ into [0.01, 10] in place, outside autograd (the official code's {@code clamp_} on the
+     * parameter data): the gradient is then taken at the clamped value.
+     */
+    @Override
+    public void beginForward(ParameterStore ps, boolean training) {
+        if (temperatures == null) {
+            return;
+        }
+        float[] t = temperatures.toFloatArray();
+        boolean changed = false;
+        for (int i = 0; i < t.length; i++) {
+            float c = Math.max(TEMP_MIN, Math.min(TEMP_MAX, t[i]));
+            changed |= c != t[i];
+            t[i] = c;
+        }
+        if (changed) {
+            temperatures.set(FloatBuffer.wrap(t));
+        }
+    }
+
+    @Override
+    public NDArray beforeBlock(int i, NDArray x, boolean training) {
+        if (i == 0) {
+            x = TokenSequence.insert(x, PromptDropout.apply(prompts, x.getShape().get(0), dropout, training));
+        }
+        promptsIn = gated(i) ? TokenSequence.prompts(x, numPrompts) : null;
+        return x;
+    }
+
+    @Override
+    public BlockOptions options(ParameterStore ps, int i, boolean training) {
+        return temperatures == null ? BlockOptions.PLAIN : BlockOptions.PLAIN.withTemperature(temperatures.get(i));
+    }
+
+    @Override
+    public NDArray afterBlock(int i, NDArray x) {
+        if (!gated(i)) {
+            return x;
+        }
+        NDArray g = gateLogits.get(i).getNDArrayInternal().sigmoid();
+        NDArray out = TokenSequence.prompts(x, numPrompts);
+        NDArray mixed = out.mul(g).add(promptsIn.mul(g.neg().add(1f)));
+        promptsIn = null;
+        return TokenSequence.replace(x, mixed, numPrompts);
+    }
+
+    private boolean gated(int i) {
+        return gateLogits != null && i < depth - 1;
+    }
+
+    /** Current gate values σ(γ_l), l = 1..L−1 (empty when gates are off). */
+    public float[] gates() {
+        if (gateLogits == null) {
+            return new float[0];
+        }
+        float[] g = gateLogits.toFloatArray();
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) (1 / (1 + Math.exp(-g[i])));
+        }
+        return g;
+    }
+
+    /** Current (clamped) temperatures τ_l, l = 1..L (empty when off). */
+    public float[] temperatures() {
+        if (temperatures == null) {
+            return new float[0];
+        }
+        float[] t = temperatures.toFloatArray();
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Math.max(TEMP_MIN, Math.min(TEMP_MAX, t[i]));
+        }
+        return t;
+    }
+
+    /**
+     * Selection ratio per block (paper Fig. 4): g̃_l = g_l·Π_{k>l}(1 − g_k), the weight of block l's
+     * prompt output in the final prompts (Eq. 8), normalised r_l = g̃_l / Σ_j g̃_j.
+     *
+     * @param includeInput also count the weight Π_k(1 − g_k) of the input prompts P in the normaliser;
+     *     the paper does not say which it uses (spec gated-prompt-tuning.md §3, open point)
+     */
+    public double[] selectionRatios(boolean includeInput) {
+        float[] g = gates();
+        double[] w = new double[g.length];
+        double tail = 1;
+        for (int l = g.length - 1; l >= 0; l--) {
+            w[l] = g[l] * tail;
+            tail *= 1 - g[l];
+        }
+        double sum = java.util.Arrays.stream(w).sum() + (includeInput ? tail : 0);
+        for (int l = 0; l < w.length; l++) {
+            w[l] /= sum;
+        }
+        return w;
+    }
+}

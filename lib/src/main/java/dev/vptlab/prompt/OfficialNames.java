@@ -1,0 +1,47 @@
+package dev.vptlab.prompt;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trainable-parameter names of the official implementations and vptlab's own (spec: GatedPT/VPT
+ * {@code prompt_embeddings}, {@code deep_prompt_embeddings}, {@code gate_logit}, {@code temp},
+ * {@code head.last_layer.*}; CVPT {@code Prompt_Tokens}, {@code head.*}). Official keys may carry module
+ * prefixes ({@code enc.transformer.}, {@code module.}), so they are matched by suffix.
+ *
+ * <p>vptlab's names: {@code prompts} [1, N_p, D], {@code deep_prompts} [L−1, N_p, D],
+ * {@code gate_logits} [L−1], {@code temperatures} [L], {@code cross_prompts} [L, M, D],
+ * {@code cross_attn.{i}.{q,k,v,proj}.{weight,bias}} (CVPT learnable-weight ablations),
+ * {@code head.weight} [C, D], {@code head.bias} [C].
+ */
+public final class OfficialNames {
+    /** Official suffix → vptlab name, most specific first. */
+    private static final List<Map.Entry<String, String>> SUFFIXES = List.of(
+            Map.entry("deep_prompt_embeddings", "deep_prompts"),
+            Map.entry("prompt_embeddings", "prompts"),
+            Map.entry("gate_logit", "gate_logits"),
+            Map.entry("temp", "temperatures"),
+            Map.entry("Prompt_Tokens", "cross_prompts"),
+            Map.entry("head.last_layer.weight", "head.weight"),
+            Map.entry("head.last_layer.bias", "head.bias"),
+            Map.entry("head.weight", "head.weight"),
+            Map.entry("head.bias", "head.bias"));
+
+    private OfficialNames() {}
+
+    /** vptlab name for a key (official or already vptlab's), or null if unknown. */
+    public static String toVptlab(String key) {
+        for (Map.Entry<String, String> e : SUFFIXES) {
+            String suffix = e.getKey();
+            if (key.equals(suffix) || key.endsWith("." + suffix)) {
+                return e.getValue();
+            }
+        }
+        for (String own : List.of("prompts", "deep_prompts", "gate_logits", "temperatures", "cross_prompts")) {
+            if (key.equals(own)) {
+                return own;
+            }
+        }
+        return key.startsWith("cross_attn.") ? key : null;
+    }
+}

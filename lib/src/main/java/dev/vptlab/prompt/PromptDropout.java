@@ -1,0 +1,26 @@
+package dev.vptlab.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Prompt dropout with an independent mask per sample and element: the [1, M, D] prompts are first
+ * materialised as [B, M, D] and then dropped, as PyTorch's {@code dropout(P.expand(B, -1, -1))} does
+ * (spec vpt-and-block-location.md §3). Dropping before the broadcast would share one mask per batch.
+ */
+public final class PromptDropout {
+    private PromptDropout() {}
+
+    /** @param prompts [1, M, D]; @return [B, M, D] (training) or the prompts broadcast to B (evaluation) */
+    public static NDArray apply(NDArray prompts, long batch, float rate, boolean training) {
+        Shape s = prompts.getShape();
+        NDArray expanded = prompts.broadcast(new Shape(batch, s.get(1), s.get(2)));
+        if (!training || rate == 0f) {
+            return expanded;
+        }
+        float keep = 1f - rate;
+        NDArray mask = expanded.getManager().randomUniform(0f, 1f, expanded.getShape()).lt(keep).toType(DataType.FLOAT32, false);
+        return expanded.mul(mask.div(keep));
+    }
+}

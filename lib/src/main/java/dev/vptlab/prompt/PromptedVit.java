@@ -1,0 +1,173 @@
+package dev.vptlab.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.vptlab.checkpoint.RawTensor;
+import dev.vptlab.checkpoint.Safetensors;
+import dev.vptlab.model.VisionTransformer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A frozen ViT, a prompt method, a pooling rule and a classification head: the model every method
+ * trains. The forward loop is written once here; methods only fill in its hooks.
+ */
+public final class PromptedVit {
+    private final VisionTransformer vit;
+    private final PromptMethod method;
+    private final Pooling pooling;
+    private final ClassifierHead head;
+    private final ParameterStore ps;
+
+    public PromptedVit(VisionTransformer vit, PromptMethod method, Pooling pooling, ClassifierHead head, NDManager manager) {
+        this.vit = vit;
+        this.method = method;
+        this.pooling = pooling;
+        this.head = head;
+        this.ps = new ParameterStore(manager, false);
+    }
+
+    public VisionTransformer backbone() {
+        return vit;
+    }
+
+    public PromptMethod method() {
+        return method;
+    }
+
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    public ClassifierHead head() {
+        return head;
+    }
+
+    /** Logits [B, C] for images [B, C, H, W]. {@code training} enables prompt dropout and drop-path. */
+    public NDArray forward(NDArray images, boolean training) {
+        method.beginForward(ps, training);
+        return forwardFrom(0, vit.embed(ps, images, false), training);
+    }
+
+    /**
+     * The frozen prefix: tokens entering block k (0-based), for k ≤ {@link PromptMethod#firstTrainableBlock()}.
+     * They depend on nothing trainable, so a trainer may compute them once per image and cache them.
+     */
+    public NDArray prefix(NDArray images, int k) {
+        if (k > method.firstTrainableBlock()) {
+            throw new dev.vptlab.VptlabException("block " + k + " is past the frozen prefix of " + method.id()
+                    + " (first trainable block " + method.firstTrainableBlock() + ")");
+        }
+        NDArray x = vit.embed(ps, images, false);
+        for (int i = 0; i < k; i++) {
+            x = vit.block(ps, i, x, dev.vptlab.model.BlockOptions.PLAIN, false);
+        }
+        return x;
+    }
+
+    /** Runs blocks k..L−1 on tokens entering block k, then pooling and head. */
+    public NDArray forwardFrom(int k, NDArray x, boolean training) {
+        if (k > 0) {
+            method.beginForward(ps, training);
+        }
+        for (int i = k; i < vit.depth(); i++) {
+            x = method.beforeBlock(i, x, training);
+            x = vit.block(ps, i, x, method.options(ps, i, training), training);
+            x = method.afterBlock(i, x);
+        }
+        return head.forward(pooling.apply(vit, ps, x, method.promptTokensInSequence(), false));
+    }
+
+    /** Every trainable tensor, method's then head's, under vptlab's names. */
+    public Map<String, NDArray> trainableParameters() {
+        Map<String, NDArray> all = new LinkedHashMap<>(method.parameters());
+        all.put("head.weight", head.weight());
+        all.put("head.bias", head.bias());
+        return all;
+    }
+
+    public long trainableCount() {
+        return trainableParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    /** Frozen trunk plus everything trainable. */
+    public long totalCount() {
+        return vit.config().trunkParameterCount() + trainableCount();
+    }
+
+    /** Trainable counts by group: prompts, gates, temperatures, cross-attention weights, head. */
+    public Map<String, Long> parameterGroups() {
+        Map<String, Long> g = new LinkedHashMap<>();
+        trainableParameters().forEach((name, a) -> {
+            String group = name.startsWith("head.") ? "head" : name.startsWith("cross_attn.") ? "cross-attention weights"
+                    : name.endsWith("prompts") ? "prompts" : name.equals("gate_logits") ? "gates"
+                    : name.equals("temperatures") ? "temperatures" : name;
+            g.merge(group, a.getShape().size(), Long::sum);
+        });
+        return g;
+    }
+
+    /**
+     * Loads trainable values saved by vptlab or by the official implementations (official names are
+     * mapped by {@link OfficialNames}). Every trainable tensor must be present with its exact shape;
+     * nothing is changed unless the whole file fits.
+     */
+    public void loadTrainable(Map<String, RawTensor> saved, String source) {
+        Map<String, NDArray> mine = trainableParameters();
+        Map<String, RawTensor> byName = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
+        saved.forEach((k, t) -> {
+            String n = OfficialNames.toVptlab(k);
+            if (n == null || !mine.containsKey(n)) {
+                unknown.add(k);
+            } else {
+                byName.put(n, t);
+            }
+        });
+        List<String> problems = new ArrayList<>();
+        mine.forEach((n, a) -> {
+            RawTensor t = byName.get(n);
+            long[] want = a.getShape().getShape();
+            if (t == null) {
+                problems.add("missing '" + n + "' " + Arrays.toString(want));
+            } else if (!Arrays.equals(t.shape(), want)) {
+                problems.add("'" + n + "' has shape " + Arrays.toString(t.shape()) + ", the model needs " + Arrays.toString(want)
+                        + hint(n, want));
+            }
+        });
+        if (!unknown.isEmpty()) {
+            problems.add("unknown key(s) " + unknown);
+        }
+        if (!problems.isEmpty()) {
+            throw new PromptFileException(source + ": trainable parameters do not fit " + method.id() + ": "
+                    + String.join("; ", problems));
+        }
+        byName.forEach((n, t) -> mine.get(n).set(FloatBuffer.wrap(t.toFloatArray())));
+    }
+
+    private String hint(String name, long[] want) {
+        return switch (name) {
+            case "gate_logits" -> " (one gate per block 1..L-1, L = " + vit.depth() + ")";
+            case "temperatures" -> " (one temperature per block, L = " + vit.depth() + ")";
+            default -> "";
+        };
+    }
+
+    public void loadTrainable(Path file) {
+        loadTrainable(Safetensors.read(file).tensors(), file.toString());
+    }
+
+    /** Saves the trainable tensors under vptlab's names, with the method id in the metadata (atomic write). */
+    public void saveTrainable(Path file) {
+        Map<String, RawTensor> out = new LinkedHashMap<>();
+        trainableParameters().forEach((n, a) -> out.put(n, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
+        Safetensors.write(file, out, Map.of("method", method.id(), "pooling", pooling.name(),
+                "backbone", vit.config().name()));
+    }
+}

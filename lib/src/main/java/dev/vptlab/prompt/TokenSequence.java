@@ -1,0 +1,28 @@
+package dev.vptlab.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+
+/**
+ * Edits of the token sequence [CLS, prompts, patches] shared by the methods (spec
+ * vpt-and-block-location.md §2): CLS at 0, prompts at 1..N_p, patches after.
+ */
+final class TokenSequence {
+    private TokenSequence() {}
+
+    /** [CLS, patches] → [CLS, prompts, patches]. Prompts get no position embedding. */
+    static NDArray insert(NDArray x, NDArray prompts) {
+        return NDArrays.concat(new NDList(x.get(":, :1, :"), prompts, x.get(":, 1:, :")), 1);
+    }
+
+    /** Replaces the n prompt tokens after CLS. */
+    static NDArray replace(NDArray x, NDArray prompts, int n) {
+        return NDArrays.concat(new NDList(x.get(":, :1, :"), prompts, x.get(":, " + (1 + n) + ":, :")), 1);
+    }
+
+    /** The n prompt tokens after CLS. */
+    static NDArray prompts(NDArray x, int n) {
+        return x.get(":, 1:" + (1 + n) + ", :");
+    }
+}

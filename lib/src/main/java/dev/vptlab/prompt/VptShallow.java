@@ -1,0 +1,63 @@
+package dev.vptlab.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.vptlab.model.VisionTransformer;
+
+/**
+ * VPT-shallow (spec vpt-and-block-location.md §4) generalised to the block-location study (§9.3):
+ * N_p prompts are inserted once, before block k (1-based); blocks 1..k−1 see [CLS, patches] only.
+ * k = 1 is VPT-shallow.
+ *
+ * <p>The block-location semantics are <b>our reconstruction</b>: Yoo et al. (Fig. 1) released no code
+ * for it, and the caption's "initial insertion point" is read as "prompts enter the sequence before
+ * block k" (spec §9.2–9.3).
+ */
+public final class VptShallow extends PromptMethod {
+    private final int numPrompts;
+    private final int insertBlock;
+    private final float dropout;
+    private final NDArray prompts;
+
+    /**
+     * @param insertBlock 1-based block before which the prompts enter, 1..depth
+     * @param dropout prompt dropout rate (0.1 upstream)
+     */
+    public VptShallow(VisionTransformer vit, NDManager m, int numPrompts, int insertBlock, float dropout) {
+        super(vit);
+        requireRange("number of prompts", numPrompts, 1, 100_000);
+        requireRange("prompt insert block", insertBlock, 1, depth);
+        this.numPrompts = numPrompts;
+        this.insertBlock = insertBlock;
+        this.dropout = dropout;
+        this.prompts = register("prompts", uniform(m, PromptInit.vptBound(vit.config()), new Shape(1, numPrompts, dim)));
+    }
+
+    @Override
+    public String id() {
+        return insertBlock == 1 ? "vpt-shallow" : "vpt-shallow@" + insertBlock;
+    }
+
+    @Override
+    public int promptTokensInSequence() {
+        return numPrompts;
+    }
+
+    @Override
+    public int firstTrainableBlock() {
+        return insertBlock - 1;
+    }
+
+    public int insertBlock() {
+        return insertBlock;
+    }
+
+    @Override
+    public NDArray beforeBlock(int i, NDArray x, boolean training) {
+        if (i != insertBlock - 1) {
+            return x;
+        }
+        return TokenSequence.insert(x, PromptDropout.apply(prompts, x.getShape().get(0), dropout, training));
+    }
+}
