@@ -1,0 +1,74 @@
+package dev.vptlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vptlab.testutil.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CliTest {
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"vit_timm.safetensors, timm", "vit_mae.pth, mae", "vit_moco_pretrain.pth.tar, mocov3-pretrain",
+        "vit_moco_linear.pth.tar, mocov3-linear", "vit_google.npz, google-npz"})
+    void inspectReportsSourceAndArchitecture(String file, String source) {
+        Result r = run("checkpoint", "inspect", Fixtures.vit(file).toString(), "--heads", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("source:        " + source), r.out());
+        assertTrue(r.out().contains("D=24, depth 12, heads 3, patch 8, image 32, MLP 96"), r.out());
+        assertTrue(r.out().contains("150 tensors, 91,800 parameters, strict check ok"), r.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"evil_os_system.pth, posix.system", "evil_eval.pth, builtins.eval", "evil_os_literal.pth, os.system"})
+    void inspectRefusesForbiddenGlobalsByName(String file, String global) {
+        Result r = run("checkpoint", "inspect", Fixtures.root().resolve("pickle").resolve(file).toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("vptlab: ") && r.err().contains("'" + global + "'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test
+    void missingBlockFailsListingTheKeys() {
+        Result r = run("checkpoint", "inspect", Fixtures.vit("vit_mae_missing_block5.pth").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("12 missing key(s): blocks.5.norm1.weight"), r.err());
+    }
+
+    @Test
+    void convertWritesTimmSafetensorsThatLoadAgain(@TempDir Path tmp) {
+        Path out = tmp.resolve("g.safetensors");
+        assertEquals(0, run("checkpoint", "convert", Fixtures.vit("vit_google.npz").toString(), out.toString(), "--heads", "3").code());
+        Result r = run("checkpoint", "inspect", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("heads 3"), "head count recorded in metadata: " + r.out());
+    }
+
+    @Test
+    void modelSummaryCountsForVitB() {
+        Result r = run("model", "summary", "--arch", "vit_b16", "--method", "cvpt", "--prompts", "10", "--classes", "100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("prompts                        92,160"), r.out());
+        assertTrue(r.out().contains("head                           76,900"), r.out());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, run("checkpoint", "inspect").code());
+        assertEquals(1, run("model", "summary", "--arch", "vit_x", "--method", "cvpt", "--prompts", "1", "--classes", "2").code());
+    }
+}
