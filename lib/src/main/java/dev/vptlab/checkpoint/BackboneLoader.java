@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +46,7 @@ public final class BackboneLoader {
         long params = 0;
         for (Map.Entry<String, RawTensor> e : matched.entrySet()) {
             NDArray target = expected.get(e.getKey()).getArray();
-            target.set(FloatBuffer.wrap(e.getValue().toFloatArray()));
+            dev.vptlab.model.InPlace.copy(target, e.getValue().toFloatArray());
             params += e.getValue().numel();
         }
         return new LoadReport(checkpoint.file(), checkpoint.format(), checkpoint.source(), matched.size(), params,

@@ -87,7 +87,11 @@ public final class Attention extends AbstractBlock {
 
     /** [B, H, N, hd] x3 -> merged heads [B, N, D] (channel 64·h + j). */
     private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray temperature) {
-        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        // Not mul(float): DJL wraps a Java number in a tensor over a Java direct buffer and frees it right
+        // after the op, but autograd's MulBackward keeps that tensor for the backward pass; once the GC
+        // reclaims the buffer, gradients read garbage (rare, GC-timed NaNs). A 0-d tensor made by the
+        // engine (full) owns its memory.
+        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(q.getManager().full(new Shape(), scale));
         if (temperature != null) {
             logits = logits.div(temperature);
         }

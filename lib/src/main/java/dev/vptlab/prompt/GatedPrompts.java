@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.vptlab.model.BlockOptions;
 import dev.vptlab.model.VisionTransformer;
-import java.nio.FloatBuffer;
+import dev.vptlab.model.InPlace;
 
 /**
  * Gated Prompt Tuning (Yoo et al., ICML 2023; spec gated-prompt-tuning.md §2–3): VPT-shallow prompts,
@@ -74,7 +74,7 @@ public final class GatedPrompts extends PromptMethod {
             t[i] = c;
         }
         if (changed) {
-            temperatures.set(FloatBuffer.wrap(t));
+            InPlace.copy(temperatures, t);
         }
     }
 

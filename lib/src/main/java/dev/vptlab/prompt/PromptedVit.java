@@ -6,7 +6,6 @@ import ai.djl.training.ParameterStore;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
 import dev.vptlab.model.VisionTransformer;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -148,7 +147,7 @@ public final class PromptedVit {
             throw new PromptFileException(source + ": trainable parameters do not fit " + method.id() + ": "
                     + String.join("; ", problems));
         }
-        byName.forEach((n, t) -> mine.get(n).set(FloatBuffer.wrap(t.toFloatArray())));
+        byName.forEach((n, t) -> dev.vptlab.model.InPlace.copy(mine.get(n), t.toFloatArray()));
     }
 
     private String hint(String name, long[] want) {

@@ -1,0 +1,150 @@
+package dev.vptlab.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.model.VisionTransformer;
+import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.CrossVisualPrompts;
+import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.prompt.PromptedVit;
+import dev.vptlab.train.Losses;
+import dev.vptlab.train.Optimizer;
+import dev.vptlab.train.Sgd;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vptlab bench}: training and evaluation throughput and peak memory of one configuration, as one
+ * table row. Weights are random (speed does not depend on them). Times are the median of several
+ * timed steps after warm-up steps; the training step is forward + backward + optimizer update.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure training/eval images/s and peak memory.")
+final class BenchCommand implements Callable<Integer> {
+    static final String HEADER = "arch,method,prompts,insert_block,batch,image,device,train_img_s,eval_img_s,peak_rss_mib,device_mem_mib";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--arch", defaultValue = "vit_b16", description = "Backbone preset (default ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--method", defaultValue = "vpt-deep", description = "vpt-shallow, vpt-deep, gated or cvpt.")
+    String method;
+
+    @Option(names = "--prompts", defaultValue = "10")
+    int prompts;
+
+    @Option(names = "--insert-block", defaultValue = "1", description = "vpt-shallow: insertion block (the prefix runs without gradient).")
+    int insertBlock;
+
+    @Option(names = "--batch", defaultValue = "32")
+    int batch;
+
+    @Option(names = "--image", description = "Input side (default: the preset's).")
+    Integer image;
+
+    @Option(names = "--classes", defaultValue = "100")
+    int classes;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "5", description = "Timed steps; the median is reported (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--csv", description = "Append the row to this CSV file (written atomically).")
+    Path csv;
+
+    @Override
+    public Integer call() throws IOException {
+        VitConfig c = VitConfig.named(arch);
+        if (image != null) {
+            c = c.withImageSize(image);
+        }
+        MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock).withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
+        double trainIps;
+        double evalIps;
+        String device;
+        double deviceMem = Double.NaN;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(0);
+            VisionTransformer vit = VisionTransformer.create(c, m);
+            PromptedVit model = mc.model(vit, m, Pooling.CLS, classes);
+            Optimizer opt = new Sgd(0.9, 0);
+            NDArray images = m.randomNormal(new Shape(batch, c.inChannels(), c.imageSize(), c.imageSize()));
+            NDArray labels = m.randomInteger(0, classes, new Shape(batch), ai.djl.ndarray.types.DataType.INT64);
+            double[] train = new double[steps];
+            double[] eval = new double[steps];
+            for (int i = -warmup; i < steps; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager s = m.newSubManager()) {
+                    try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = Losses.crossEntropy(model.forward(images, true), labels);
+                        gc.backward(loss);
+                        loss.getFloat();
+                    }
+                    opt.step(model.trainableParameters(), 0.01);
+                }
+                long t1 = System.nanoTime();
+                try (NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
+                    model.forward(images, false).toFloatArray();
+                }
+                long t2 = System.nanoTime();
+                if (i >= 0) {
+                    train[i] = (t1 - t0) / 1e9;
+                    eval[i] = (t2 - t1) / 1e9;
+                }
+            }
+            trainIps = batch / median(train);
+            evalIps = batch / median(eval);
+            device = m.getDevice().toString();
+            if (m.getDevice().isGpu()) {
+                deviceMem = ai.djl.util.cuda.CudaUtils.getGpuMemory(m.getDevice()).getUsed() / 1048576.0;
+            }
+        }
+        double peakRss = peakRssMiB();
+        String row = String.join(",", arch, method, String.valueOf(prompts), String.valueOf(insertBlock), String.valueOf(batch),
+                String.valueOf(c.imageSize()), device, String.format("%.1f", trainIps), String.format("%.1f", evalIps),
+                String.format("%.0f", peakRss), Double.isNaN(deviceMem) ? "" : String.format("%.0f", deviceMem));
+        spec.commandLine().getOut().println(HEADER);
+        spec.commandLine().getOut().println(row);
+        if (csv != null) {
+            String existing = Files.exists(csv) ? Files.readString(csv) : HEADER + "\n";
+            AtomicFiles.writeString(csv, existing + row + "\n");
+        }
+        return 0;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Peak resident set size of this process (VmHWM), in MiB; NaN off Linux. */
+    static double peakRssMiB() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}

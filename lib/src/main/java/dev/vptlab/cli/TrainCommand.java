@@ -1,0 +1,51 @@
+package dev.vptlab.cli;
+
+import dev.vptlab.data.DataSources;
+import dev.vptlab.train.Progress;
+import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vptlab train}: one run, recorded in its own folder; {@code --resume} continues a killed run. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a prompt method on a task and record the run.")
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainOptions options = new TrainOptions();
+
+    @Option(names = "--out", required = true, description = "Run folder (record.json, metrics.csv, checkpoints).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        PrintWriter w = spec.commandLine().getOut();
+        RunConfig cfg = options.config();
+        RunRecord r = run(cfg, options, out, resume);
+        w.println(summary(r));
+        return 0;
+    }
+
+    static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume) {
+        int[] shape = Trainer.inputShape(cfg);
+        Trainer.Splits splits = DataSources.open(cfg.task(), options.dataRoot, shape[1], shape[0], cfg.numClasses(), cfg.seed());
+        return new Trainer(cfg, splits, out, new Progress(options.progress, System.err)).run(resume);
+    }
+
+    static String summary(RunRecord r) {
+        return String.format("%s: %s after %d epochs; last test top-1 %.2f, test top-1 at best val %.2f, best test top-1 %.2f, %.1f s",
+                r.runId(), r.status(), r.epochs().size(), r.lastTestTop1(), r.testTop1AtBestVal(), r.bestTestTop1(), r.wallSeconds());
+    }
+}

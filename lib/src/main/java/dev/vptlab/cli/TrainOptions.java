@@ -1,0 +1,151 @@
+package dev.vptlab.cli;
+
+import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.prompt.CrossVisualPrompts;
+import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.train.Progress;
+import dev.vptlab.train.Recipes;
+import dev.vptlab.train.RunConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options shared by {@code train}, {@code sweep} and {@code bench}-like commands: a recipe as the
+ * base, every field overridable.
+ */
+final class TrainOptions {
+    @Option(names = "--recipe", defaultValue = "gated", description = "Base recipe: gated (SGD, Table 5) or cvpt (AdamW, configs). Default ${DEFAULT-VALUE}.")
+    String recipe;
+
+    @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic).")
+    String task;
+
+    @Option(names = "--backbone", required = true, description = "Backbone checkpoint file.")
+    Path backbone;
+
+    @Option(names = "--backbone-kind", description = "mae or mocov3 (selects the gated recipe row and pooling); default from the checkpoint.")
+    String backboneKind;
+
+    @Option(names = "--heads", description = "Head count when the checkpoint does not say.")
+    Integer heads;
+
+    @Option(names = "--data-root", defaultValue = "data", description = "Folder holding the prepared datasets (default ${DEFAULT-VALUE}).")
+    Path dataRoot;
+
+    @Option(names = "--method", description = "vpt-shallow, vpt-deep, gated or cvpt (default: the recipe's).")
+    String method;
+
+    @Option(names = "--prompts", description = "Prompt tokens (per block for cvpt).")
+    Integer prompts;
+
+    @Option(names = "--insert-block", description = "vpt-shallow: 1-based block where prompts first enter.")
+    Integer insertBlock;
+
+    @Option(names = "--gate-init", description = "gated: Table 5's GATE INIT (gate logits start at its negative).")
+    Float gateInit;
+
+    @Option(names = "--no-gates", description = "gated: gates off (ablation).")
+    boolean noGates;
+
+    @Option(names = "--no-temperature", description = "gated: learnable temperature off (ablation).")
+    boolean noTemperature;
+
+    @Option(names = "--position", description = "cvpt: cross-attention position 1..5.")
+    Integer position;
+
+    @Option(names = "--cross-weights", description = "cvpt: ${COMPLETION-CANDIDATES}.")
+    CrossVisualPrompts.Weights crossWeights;
+
+    @Option(names = "--pooling", description = "${COMPLETION-CANDIDATES} (default: per backbone).")
+    Pooling pooling;
+
+    @Option(names = "--classes", description = "Number of classes (default: the task's).")
+    Integer classes;
+
+    @Option(names = "--epochs", description = "Epochs (default: the recipe's, 100).")
+    Integer epochs;
+
+    @Option(names = "--warmup-epochs", description = "Warm-up epochs (default 10, capped below --epochs).")
+    Integer warmupEpochs;
+
+    @Option(names = "--batch-size", description = "Batch size (default: the recipe's).")
+    Integer batchSize;
+
+    @Option(names = "--lr", description = "Base learning rate (default: the recipe's).")
+    Double lr;
+
+    @Option(names = "--weight-decay", description = "Weight decay (default: the recipe's).")
+    Double weightDecay;
+
+    @Option(names = "--seed", description = "Random seed (default: the recipe's).")
+    Long seed;
+
+    @Option(names = "--val-every", description = "Evaluate val every n epochs (0 = never).")
+    Integer valEvery;
+
+    @Option(names = "--test-every", description = "Evaluate test every n epochs (0 = never); the last epoch is always tested.")
+    Integer testEvery;
+
+    @Option(names = "--no-prefix-cache", description = "Do not cache the frozen prefix (for comparisons).")
+    boolean noPrefixCache;
+
+    @Option(names = "--progress", defaultValue = "BAR", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Progress.Mode progress;
+
+    /** The run config these options describe. */
+    RunConfig config() {
+        String kind = backboneKind != null ? backboneKind : guessKind();
+        RunConfig.Builder b;
+        if (task.equals("synthetic")) {
+            b = recipe.equals("cvpt") ? RunConfig.cvpt() : RunConfig.gated();
+            b.task(task).numClasses(10).batchSize(32)
+                    .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
+                    .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)
+                    .pooling(kind.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS);
+        } else if (recipe.equals("cvpt")) {
+            b = Recipes.cvpt(task, false);
+        } else if (recipe.equals("gated")) {
+            b = Recipes.gated(task, kind);
+        } else {
+            throw new dev.vptlab.VptlabException("unknown recipe '" + recipe + "'; known: gated, cvpt");
+        }
+        RunConfig base = b.backbone(backbone.toString()).heads(heads).build();
+        MethodConfig m = base.method();
+        if (method != null) {
+            m = new MethodConfig(method, m.prompts(), 1, m.dropout(), m.gateInit(), m.gates(), m.temperature(), m.position(),
+                    m.dropPath(), m.crossWeights());
+        }
+        if (prompts != null || insertBlock != null || gateInit != null || noGates || noTemperature || position != null
+                || crossWeights != null) {
+            m = new MethodConfig(m.method(), prompts != null ? prompts : m.prompts(), insertBlock != null ? insertBlock : m.insertBlock(),
+                    m.dropout(), gateInit != null ? gateInit : m.gateInit(), m.gates() && !noGates, m.temperature() && !noTemperature,
+                    position != null ? position : m.position(), m.dropPath(), crossWeights != null ? crossWeights : m.crossWeights());
+        }
+        RunConfig.Builder o = base.toBuilder().method(m);
+        if (pooling != null) o.pooling(pooling);
+        if (classes != null) o.numClasses(classes);
+        if (epochs != null) {
+            o.epochs(epochs);
+            o.warmupEpochs(Math.min(base.warmupEpochs(), Math.max(0, epochs - 1)));
+        }
+        if (warmupEpochs != null) o.warmupEpochs(warmupEpochs);
+        if (batchSize != null) o.batchSize(batchSize);
+        if (lr != null) o.lr(lr);
+        if (weightDecay != null) o.weightDecay(weightDecay);
+        if (seed != null) o.seed(seed);
+        if (valEvery != null) o.valEvery(valEvery);
+        if (testEvery != null) o.testEvery(testEvery);
+        if (noPrefixCache) o.prefixCache(false);
+        return o.build();
+    }
+
+    /** mae when the checkpoint is an MAE file, mocov3 otherwise. */
+    private String guessKind() {
+        try {
+            return Checkpoint.read(backbone).source() == dev.vptlab.checkpoint.CheckpointSource.MAE ? "mae" : "mocov3";
+        } catch (RuntimeException e) {
+            return "mocov3";
+        }
+    }
+}

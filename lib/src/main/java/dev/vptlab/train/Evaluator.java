@@ -1,0 +1,79 @@
+package dev.vptlab.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.data.Batches;
+import dev.vptlab.data.ImageDataset;
+import dev.vptlab.prompt.PromptedVit;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Evaluation passes. They never draw from the training random streams (prompt dropout and drop-path
+ * are off and the transform is fixed), so how often a run evaluates does not change its training
+ * (spec gated-prompt-tuning.md §7).
+ */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /** Logits [n, C] row-major for every image of {@code d}, in dataset order. */
+    public static float[] logits(PromptedVit model, ImageDataset d, int batchSize, PrefixCache cache, NDManager parent) {
+        int classes = -1;
+        float[] all = null;
+        Random fixed = new Random(0);
+        for (int start = 0; start < d.size(); start += batchSize) {
+            int n = Math.min(batchSize, d.size() - start);
+            int[] idx = new int[n];
+            for (int j = 0; j < n; j++) {
+                idx[j] = start + j;
+            }
+            try (NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
+                NDArray logits = cache != null
+                        ? model.forwardFrom(cache.block(), cache.batch(step, idx), false)
+                        : model.forward(Batches.images(step, d, idx, i -> fixed), false);
+                float[] out = logits.toFloatArray();
+                if (all == null) {
+                    classes = (int) logits.getShape().get(1);
+                    all = new float[d.size() * classes];
+                }
+                System.arraycopy(out, 0, all, start * classes, out.length);
+            }
+        }
+        return all;
+    }
+
+    public static EvalResult evaluate(String split, PromptedVit model, ImageDataset d, int batchSize, PrefixCache cache,
+            NDManager parent) {
+        float[] logits = logits(model, d, batchSize, cache, parent);
+        return EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, range(d.size())));
+    }
+
+    /** Writes one CSV row per image: path, label, logit_0..logit_{C-1} (atomically). */
+    public static void saveLogits(Path file, ImageDataset d, float[] logits) {
+        int c = d.numClasses();
+        StringBuilder b = new StringBuilder("path,label");
+        for (int k = 0; k < c; k++) {
+            b.append(",logit_").append(k);
+        }
+        b.append('\n');
+        for (int i = 0; i < d.size(); i++) {
+            String p = d.path(i);
+            b.append(p.contains(",") || p.contains("\"") ? '"' + p.replace("\"", "\"\"") + '"' : p).append(',').append(d.label(i));
+            for (int k = 0; k < c; k++) {
+                b.append(',').append(logits[i * c + k]);
+            }
+            b.append('\n');
+        }
+        AtomicFiles.writeString(file, b.toString());
+    }
+
+    static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+}

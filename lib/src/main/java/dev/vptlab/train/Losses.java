@@ -1,0 +1,19 @@
+package dev.vptlab.train;
+
+import ai.djl.ndarray.NDArray;
+
+/** Loss functions with PyTorch semantics. */
+public final class Losses {
+    private Losses() {}
+
+    /**
+     * Mean softmax cross-entropy over the batch (sum / B), no label smoothing: both papers' loss
+     * (spec gated-prompt-tuning.md §6.2, cvpt.md §8.1).
+     *
+     * @param labels int64 class indices [B]
+     */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        long classes = logits.getShape().get(1);
+        return logits.logSoftmax(1).mul(labels.oneHot((int) classes)).sum(new int[] {1}).neg().mean();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.vptlab.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.vptlab.data.Batches;
+import dev.vptlab.data.ImageDataset;
+import dev.vptlab.prompt.PromptedVit;
+import java.nio.FloatBuffer;
+import java.util.Random;
+
+/**
+ * Tokens entering block k, computed once per image (spec vpt-and-block-location.md §9.5). When prompts
+ * first enter at block k and the transform is deterministic, blocks 1..k−1 see nothing trainable, so
+ * their output is a fixed function of the image: each epoch then runs blocks k..L only. This is what
+ * makes the 12-point block-location sweep affordable. Kept on the host (fp32).
+ */
+public final class PrefixCache {
+    private final int block;
+    private final long[] tokenShape;
+    private final float[] data;
+    private final int per;
+
+    private PrefixCache(int block, long[] tokenShape, float[] data) {
+        this.block = block;
+        this.tokenShape = tokenShape;
+        this.data = data;
+        this.per = (int) (tokenShape[0] * tokenShape[1]);
+    }
+
+    /** Bytes the cache of {@code images} images would take for a model with {@code tokens}×{@code dim} tokens. */
+    public static long bytesFor(long images, long tokens, long dim) {
+        return images * tokens * dim * 4;
+    }
+
+    /**
+     * Runs the frozen prefix (blocks before {@code block}, 0-based) over the whole dataset, in batches.
+     */
+    public static PrefixCache build(PromptedVit model, ImageDataset d, int block, int batchSize, NDManager parent) {
+        if (!d.deterministic()) {
+            throw new dev.vptlab.VptlabException(d.name() + ": its transform is random, so its prefix cannot be cached");
+        }
+        long tokens = model.backbone().config().numTokens();
+        long dim = model.backbone().config().embedDim();
+        float[] data = new float[Math.toIntExact(bytesFor(d.size(), tokens, dim) / 4)];
+        int per = (int) (tokens * dim);
+        Random unused = new Random(0);
+        for (int start = 0; start < d.size(); start += batchSize) {
+            int n = Math.min(batchSize, d.size() - start);
+            int[] idx = new int[n];
+            for (int j = 0; j < n; j++) {
+                idx[j] = start + j;
+            }
+            try (NDManager step = parent.newSubManager()) {
+                NDArray x = Batches.images(step, d, idx, i -> unused);
+                float[] out = model.prefix(x, block).toFloatArray();
+                System.arraycopy(out, 0, data, start * per, out.length);
+            }
+        }
+        return new PrefixCache(block, new long[] {tokens, dim}, data);
+    }
+
+    /** 0-based index of the block these tokens enter. */
+    public int block() {
+        return block;
+    }
+
+    /** Cached tokens of the given images, [B, N, D], on {@code m}. */
+    public NDArray batch(NDManager m, int[] indices) {
+        float[] out = new float[indices.length * per];
+        for (int j = 0; j < indices.length; j++) {
+            System.arraycopy(data, indices[j] * per, out, j * per, per);
+        }
+        return m.create(FloatBuffer.wrap(out), new Shape(indices.length, tokenShape[0], tokenShape[1]));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.vptlab.train;
+
+import dev.vptlab.checkpoint.AtomicFiles;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One run's folder on disk. {@code record.json} is the complete, authoritative record; {@code metrics.csv} is
+ * the same epochs flattened for spreadsheets, pandas and {@link Runs#epochs(Path)}. Both are rewritten whole
+ * after every epoch through {@link AtomicFiles}, so a reader (or a crash) never sees a half-written file.
+ */
+public final class RunFolder {
+    public static final String RECORD_FILE = "record.json";
+    public static final String METRICS_FILE = "metrics.csv";
+    /** Header of {@code metrics.csv}, in column order. */
+    public static final List<String> METRICS_COLUMNS = List.of("epoch", "lr", "train_loss", "train_top1",
+            "val_top1", "val_top5", "val_auc", "test_top1", "test_top5", "test_auc", "seconds", "images_per_s");
+
+    private final Path dir;
+
+    public RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** A file inside the run folder, e.g. {@code file("checkpoint-last.safetensors")}. */
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** Writes {@code metrics.csv} and then {@code record.json}, each atomically (the folder is created if needed). */
+    public void write(RunRecord record) {
+        AtomicFiles.writeString(file(METRICS_FILE), metricsCsv(record));
+        AtomicFiles.writeString(file(RECORD_FILE), record.toJson());
+    }
+
+    /** Reads this folder's {@code record.json} (see {@link RunRecord#read(Path)}). */
+    public RunRecord read() {
+        return RunRecord.read(dir);
+    }
+
+    /**
+     * The {@code metrics.csv} text: one row per epoch; a split not evaluated that epoch, and any NaN (such as the
+     * AUC when C != 2), is an empty cell. Numbers use {@link Double#toString}, locale-independent and exact.
+     */
+    static String metricsCsv(RunRecord record) {
+        StringBuilder sb = new StringBuilder(String.join(",", METRICS_COLUMNS)).append('\n');
+        for (EpochMetrics e : record.epochs()) {
+            EvalResult v = e.val();
+            EvalResult t = e.test();
+            sb.append(e.epoch());
+            cell(sb, e.lr());
+            cell(sb, e.trainLoss());
+            cell(sb, e.trainTop1());
+            cell(sb, v == null ? Double.NaN : v.top1());
+            cell(sb, v == null ? Double.NaN : v.top5());
+            cell(sb, v == null ? Double.NaN : v.auc());
+            cell(sb, t == null ? Double.NaN : t.top1());
+            cell(sb, t == null ? Double.NaN : t.top5());
+            cell(sb, t == null ? Double.NaN : t.auc());
+            cell(sb, e.seconds());
+            cell(sb, e.imagesPerSecond());
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void cell(StringBuilder sb, double value) {
+        sb.append(',');
+        if (!Double.isNaN(value)) {
+            sb.append(value);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.vptlab.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import dev.vptlab.VptlabException;
+import dev.vptlab.checkpoint.BackboneLoader;
+import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.checkpoint.RawTensor;
+import dev.vptlab.checkpoint.Safetensors;
+import dev.vptlab.data.Batches;
+import dev.vptlab.data.ImageDataset;
+import dev.vptlab.model.VisionTransformer;
+import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.PromptedVit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs one training run as its config says, writing a run folder that survives being killed: after
+ * every epoch the record ({@code record.json}, {@code metrics.csv}) and a checkpoint
+ * ({@code state.safetensors}: trainable tensors and optimizer state) are written atomically.
+ *
+ * <p>Reproducibility without saving random-generator state: the engine's generator is re-seeded
+ * from (seed, epoch, step) before every step, the shuffle from (seed, epoch) and augmentation from
+ * (seed, epoch, image). A resumed run therefore draws exactly what an uninterrupted one draws, and on
+ * CPU reaches identical metrics.
+ */
+public final class Trainer {
+    /** The splits of a task; val and test may be null. */
+    public record Splits(ImageDataset train, ImageDataset val, ImageDataset test) {}
+
+    public static final String STATE_FILE = "state.safetensors";
+    public static final String TRAINABLE_FILE = "trainable.safetensors";
+
+    /** Caches above this size are not built (the uncached path computes the same thing). */
+    static final long MAX_CACHE_BYTES = 6L << 30;
+
+    private final RunConfig cfg;
+    private final Splits data;
+    private final Path runDir;
+    private final Progress progress;
+    private StepObserver observer = (step, manager) -> { };
+
+    /** Called after every optimizer step with the run's long-lived manager (tests watch memory with it). */
+    @FunctionalInterface
+    public interface StepObserver {
+        void afterStep(long globalStep, NDManager base);
+    }
+
+    public Trainer withObserver(StepObserver o) {
+        this.observer = o;
+        return this;
+    }
+
+    public Trainer(RunConfig cfg, Splits data, Path runDir, Progress progress) {
+        this.cfg = cfg;
+        this.data = data;
+        this.runDir = runDir;
+        this.progress = progress;
+        validate();
+    }
+
+    /** Everything that can be checked before a step runs (spec: bad input fails before training). */
+    private void validate() {
+        ImageDataset train = data.train();
+        if (train == null || train.size() == 0) {
+            throw new VptlabException("the training split is empty");
+        }
+        if (cfg.batchSize() > train.size()) {
+            throw new VptlabException("batch size " + cfg.batchSize() + " is larger than the training split "
+                    + train.name() + " (" + train.size() + " images)");
+        }
+        for (ImageDataset d : new ImageDataset[] {train, data.val(), data.test()}) {
+            if (d != null && d.numClasses() != cfg.numClasses()) {
+                throw new VptlabException(d.name() + " has " + d.numClasses() + " classes, the config says " + cfg.numClasses());
+            }
+        }
+        if (cfg.backbone() == null || !Files.isRegularFile(Path.of(cfg.backbone()))) {
+            throw new VptlabException("backbone checkpoint not found: " + cfg.backbone());
+        }
+    }
+
+    /** Builds the frozen backbone and the prompted model exactly as the config says (seeded init). */
+    public static PromptedVit buildModel(RunConfig cfg, int[] imageShape, NDManager m) {
+        Path file = Path.of(cfg.backbone());
+        Checkpoint ck = Checkpoint.read(file);
+        Checkpoint.Architecture arch = ck.architecture();
+        VitConfig vc = cfg.heads() != null ? arch.config(cfg.heads()) : arch.config(file);
+        if (imageShape[1] != imageShape[2] || imageShape[0] != vc.inChannels()) {
+            throw new VptlabException("images of shape " + java.util.Arrays.toString(imageShape) + " do not fit "
+                    + vc.name() + " (" + vc.inChannels() + " channels, square)");
+        }
+        if (imageShape[1] != vc.imageSize()) {
+            vc = vc.withImageSize(imageShape[1]);
+        }
+        Engine.getInstance().setRandomSeed((int) cfg.seed());
+        VisionTransformer vit = VisionTransformer.create(vc, m);
+        BackboneLoader.loadInto(vit, ck);
+        return cfg.method().model(vit, m, cfg.pooling(), cfg.numClasses());
+    }
+
+    /** The input shape [C, side, side] of the backbone a config names. */
+    public static int[] inputShape(RunConfig cfg) {
+        Path file = Path.of(cfg.backbone());
+        if (!Files.isRegularFile(file)) {
+            throw new VptlabException("backbone checkpoint not found: " + file);
+        }
+        VitConfig shapes = Checkpoint.read(file).architecture().shapes();
+        return new int[] {shapes.inChannels(), shapes.imageSize(), shapes.imageSize()};
+    }
+
+    /** Loads trained values from a run's {@link #TRAINABLE_FILE} or {@link #STATE_FILE}. */
+    public static void loadTrained(PromptedVit model, Path file) {
+        Map<String, RawTensor> t = new LinkedHashMap<>();
+        Safetensors.read(file).tensors().forEach((k, v) -> {
+            if (k.startsWith("param/")) {
+                t.put(k.substring(6), v);
+            } else if (!k.startsWith("optim/")) {
+                t.put(k, v);
+            }
+        });
+        model.loadTrainable(t, file.toString());
+    }
+
+    /** Trains from scratch, or continues from the run folder's last checkpoint when {@code resume}. */
+    public RunRecord run(boolean resume) {
+        RunFolder folder = new RunFolder(runDir);
+        Path state = runDir.resolve(STATE_FILE);
+        if (!resume && Files.exists(runDir.resolve("record.json"))) {
+            throw new VptlabException(runDir + " already holds a run; pass --resume to continue it or choose another folder");
+        }
+        if (resume && !Files.exists(state)) {
+            throw new VptlabException(runDir + ": nothing to resume (no " + STATE_FILE + ")");
+        }
+        long t0 = System.nanoTime();
+        try (NDManager base = NDManager.newBaseManager()) {
+            PromptedVit model = buildModel(cfg, data.train().imageShape(), base);
+            Optimizer optimizer = cfg.newOptimizer();
+            LrSchedule schedule = cfg.lrSchedule();
+            Map<String, NDArray> params = model.trainableParameters();
+            List<EpochMetrics> epochs = new ArrayList<>();
+            String started = Instant.now().toString();
+            double previousWall = 0;
+            if (resume) {
+                RunRecord old = RunRecord.read(runDir);
+                List<String> diff = cfg.diff(old.config());
+                if (!diff.isEmpty()) {
+                    throw new VptlabException(runDir + ": cannot resume, the config differs from the checkpoint's: "
+                            + String.join("; ", diff));
+                }
+                Safetensors.Contents c = Safetensors.read(state);
+                int done = Integer.parseInt(c.metadata().get("epochs_done"));
+                Map<String, RawTensor> trainables = new LinkedHashMap<>();
+                Map<String, RawTensor> optim = new LinkedHashMap<>();
+                c.tensors().forEach((k, v) -> {
+                    if (k.startsWith("param/")) {
+                        trainables.put(k.substring(6), v);
+                    } else if (k.startsWith("optim/")) {
+                        optim.put(k.substring(6), v);
+                    }
+                });
+                model.loadTrainable(trainables, state.toString());
+                optimizer.loadState(optim, state.toString());
+                // The record may be one epoch ahead of the checkpoint if a kill fell between the two writes.
+                epochs.addAll(old.epochs().subList(0, Math.min(done, old.epochs().size())));
+                started = old.startedAt();
+                previousWall = old.wallSeconds();
+                progress.message("resuming " + runDir + " after epoch " + done);
+            }
+            Caches caches = buildCaches(model, base);
+            RunRecord record = null;
+            for (int epoch = epochs.size(); epoch < cfg.epochs(); epoch++) {
+                EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, base);
+                m = evaluate(model, m, epoch, caches, base);
+                epochs.add(m);
+                double wall = previousWall + (System.nanoTime() - t0) / 1e9;
+                boolean last = epoch == cfg.epochs() - 1;
+                record = record(last ? "finished" : "running", null, started, last ? Instant.now().toString() : null, wall,
+                        epochs, model, base);
+                folder.write(record);
+                writeState(state, model, optimizer, epoch + 1);
+                progress.endEpoch(m);
+            }
+            if (record == null) {
+                record = RunRecord.read(runDir);
+            }
+            model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
+            return record;
+        } catch (NonFiniteLossException e) {
+            markFailed(folder, e.getMessage());
+            throw e;
+        }
+    }
+
+    private void markFailed(RunFolder folder, String message) {
+        try {
+            RunRecord old = RunRecord.read(runDir);
+            folder.write(old.ended(RunRecord.FAILED, message, old.wallSeconds()));
+        } catch (VptlabException ignored) {
+            // no record yet: the failure happened in the first epoch; the exception says it all
+        }
+    }
+
+    /** The frozen-prefix caches of the splits, when the method and the transforms allow them. */
+    record Caches(PrefixCache train, PrefixCache val, PrefixCache test) {}
+
+    private Caches buildCaches(PromptedVit model, NDManager base) {
+        int k = model.method().firstTrainableBlock();
+        if (!cfg.prefixCache() || k == 0) {
+            return new Caches(null, null, null);
+        }
+        return new Caches(cache(model, data.train(), k, base), cache(model, data.val(), k, base), cache(model, data.test(), k, base));
+    }
+
+    private PrefixCache cache(PromptedVit model, ImageDataset d, int k, NDManager base) {
+        if (d == null || !d.deterministic()) {
+            return null;
+        }
+        VitConfig vc = model.backbone().config();
+        long bytes = PrefixCache.bytesFor(d.size(), vc.numTokens(), vc.embedDim());
+        if (bytes > MAX_CACHE_BYTES) {
+            progress.message("not caching the prefix of " + d.name() + ": " + (bytes >> 20) + " MiB would exceed the cache limit");
+            return null;
+        }
+        return PrefixCache.build(model, d, k, Math.max(cfg.batchSize(), 64), base);
+    }
+
+    private EpochMetrics trainEpoch(PromptedVit model, Optimizer optimizer, double lr, int epoch, Caches caches, NDManager base) {
+        ImageDataset train = data.train();
+        int n = train.size();
+        int bs = cfg.batchSize();
+        int steps = cfg.dropLast() ? n / bs : (n + bs - 1) / bs;
+        int[] order = shuffle(n, new Random(mix(cfg.seed(), epoch, -1)));
+        Map<String, NDArray> params = model.trainableParameters();
+        progress.startEpoch(epoch, cfg.epochs(), steps);
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            int[] idx = java.util.Arrays.copyOfRange(order, s * bs, Math.min(n, (s + 1) * bs));
+            int[] labels = Batches.labels(train, idx);
+            try (NDManager step = base.newSubManager()) {
+                float loss;
+                try (NDScope scope = new NDScope()) {
+                    Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), epoch, s));
+                    final int ep = epoch;
+                    NDArray logits;
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        logits = caches.train() != null
+                                ? model.forwardFrom(caches.train().block(), caches.train().batch(step, idx), true)
+                                : model.forward(Batches.images(step, train, idx, i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)), true);
+                        NDArray l = Losses.crossEntropy(logits, step.create(toLong(labels)));
+                        loss = l.getFloat();
+                        if (!Float.isFinite(loss)) {
+                            throw new NonFiniteLossException("non-finite loss (" + loss + ") at epoch " + epoch + ", step " + s
+                                    + "; the run stops and keeps its last good checkpoint (after epoch " + epoch + ")");
+                        }
+                        gc.backward(l);
+                    }
+                    long[] pred = logits.argMax(1).toLongArray();
+                    for (int j = 0; j < pred.length; j++) {
+                        correct += pred[j] == labels[j] ? 1 : 0;
+                    }
+                }
+                optimizer.step(params, lr);
+                observer.afterStep((long) epoch * steps + s, base);
+                lossSum += loss * idx.length;
+                seen += idx.length;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                progress.step(s + 1, lossSum / seen, 100.0 * correct / seen, seen / secs);
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new EpochMetrics(epoch, lr, lossSum / seen, 100.0 * correct / seen, secs, seen / secs, null, null);
+    }
+
+    private EpochMetrics evaluate(PromptedVit model, EpochMetrics m, int epoch, Caches caches, NDManager base) {
+        boolean last = epoch == cfg.epochs() - 1;
+        int evalBatch = Math.max(cfg.batchSize(), 64);
+        EvalResult val = null;
+        EvalResult test = null;
+        if (data.val() != null && cfg.valEvery() > 0 && ((epoch + 1) % cfg.valEvery() == 0 || last)) {
+            val = Evaluator.evaluate("val", model, data.val(), evalBatch, caches.val(), base);
+        }
+        if (data.test() != null && cfg.testEvery() > 0 && ((epoch + 1) % cfg.testEvery() == 0 || last)) {
+            test = Evaluator.evaluate("test", model, data.test(), evalBatch, caches.test(), base);
+        }
+        return new EpochMetrics(m.epoch(), m.lr(), m.trainLoss(), m.trainTop1(), m.seconds(), m.imagesPerSecond(), val, test);
+    }
+
+    private RunRecord record(String status, String failure, String started, String finished, double wall,
+            List<EpochMetrics> epochs, PromptedVit model, NDManager base) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        String v = Trainer.class.getPackage().getImplementationVersion();
+        versions.put("vptlab", v == null ? "dev" : v);
+        versions.put("djl", Engine.getDjlVersion());
+        versions.put("pytorch", Engine.getInstance().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        return new RunRecord(runDir.getFileName().toString(), status, failure, cfg.toMap(), cfg.seed(), versions,
+                base.getDevice().toString(), model.trainableCount(), model.totalCount(), started, finished, wall,
+                List.copyOf(epochs));
+    }
+
+    private static void writeState(Path file, PromptedVit model, Optimizer optimizer, int epochsDone) {
+        Map<String, RawTensor> out = new LinkedHashMap<>();
+        model.trainableParameters().forEach((k, a) -> out.put("param/" + k, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
+        optimizer.state().forEach((k, t) -> out.put("optim/" + k, t));
+        Safetensors.write(file, out, Map.of("epochs_done", String.valueOf(epochsDone), "optimizer", optimizer.describe()));
+    }
+
+    static int[] shuffle(int n, Random r) {
+        int[] a = Evaluator.range(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+
+    /** SplitMix-style mixing of (seed, a, b) into one well-spread seed. */
+    static long mix(long seed, long a, long b) {
+        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & 0x7fffffffL;
+    }
+
+    static String toJson(Object o) {
+        return new Gson().toJson(o);
+    }
+}

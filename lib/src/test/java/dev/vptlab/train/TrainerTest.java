@@ -1,0 +1,191 @@
+package dev.vptlab.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vptlab.VptlabException;
+import dev.vptlab.data.DataSources;
+import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.testutil.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    @TempDir
+    Path tmp;
+
+    static RunConfig.Builder small(String method) {
+        RunConfig.Builder b = method.equals("cvpt") ? RunConfig.cvpt().lr(1e-3) : RunConfig.gated().lr(0.1);
+        return b.task("synthetic").backbone(Fixtures.vit("vit_timm.safetensors").toString()).heads(3).numClasses(10)
+                .method(MethodConfig.of(method, 4).withGates(1f, true, true)).pooling(Pooling.CLS).epochs(3).warmupEpochs(1)
+                .batchSize(32);
+    }
+
+    static Trainer.Splits splits(RunConfig c) {
+        return DataSources.open("synthetic", null, 32, 3, c.numClasses(), c.seed());
+    }
+
+    static RunRecord train(RunConfig c, Path dir) {
+        return new Trainer(c, splits(c), dir, new Progress(Progress.Mode.QUIET, System.err)).run(false);
+    }
+
+    /** metrics.csv without the timing columns (seconds, images_per_s), which differ run to run. */
+    static List<String> metricsWithoutTiming(Path dir) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("metrics.csv"))) {
+            String[] f = line.split(",", -1);
+            out.add(String.join(",", java.util.Arrays.copyOf(f, f.length - 2)));
+        }
+        return out;
+    }
+
+    @Test
+    void sameSeedGivesIdenticalMetrics() throws IOException {
+        for (String method : List.of("gated", "cvpt")) {
+            RunConfig c = small(method).build();
+            train(c, tmp.resolve(method + "-a"));
+            train(c, tmp.resolve(method + "-b"));
+            List<String> a = metricsWithoutTiming(tmp.resolve(method + "-a"));
+            assertEquals(4, a.size());
+            assertEquals(a, metricsWithoutTiming(tmp.resolve(method + "-b")), method);
+        }
+    }
+
+    @Test
+    void trainingReducesTheLoss() {
+        RunRecord r = train(small("gated").method(MethodConfig.of("vpt-shallow", 4)).epochs(8).warmupEpochs(1).lr(0.05).build(), tmp.resolve("learn"));
+        List<EpochMetrics> e = r.epochs();
+        assertTrue(e.get(e.size() - 1).trainLoss() < e.get(1).trainLoss() - 0.2, "loss " + e.get(1).trainLoss() + " -> "
+                + e.get(e.size() - 1).trainLoss());
+        assertEquals(RunRecord.FINISHED, r.status());
+        assertEquals(e.size(), RunRecord.read(tmp.resolve("learn")).epochs().size());
+    }
+
+    @Test
+    void killMinusNineThenResumeGivesIdenticalMetrics() throws Exception {
+        RunConfig c = small("gated").epochs(12).build();
+        Path ref = tmp.resolve("ref");
+        train(c, ref);
+        Path run = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.vptlab.cli.Main", "train",
+                "--task", "synthetic", "--backbone", c.backbone(), "--heads", "3", "--epochs", "12", "--warmup-epochs", "1",
+                "--batch-size", "32", "--classes", "10", "--prompts", "4", "--gate-init", "1", "--pooling", "CLS",
+                "--lr", "0.1", "--out", run.toString(), "--progress", "QUIET"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            Path metrics = run.resolve("metrics.csv");
+            if (Files.exists(metrics) && Files.readAllLines(metrics).size() >= 3) {
+                break; // two epochs recorded: the third is under way
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the child finished before it could be killed: " + Files.readString(tmp.resolve("child.log")));
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor();
+        int recorded = Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
+        assertTrue(recorded >= 2 && recorded < 12, "killed mid-run, recorded epochs: " + recorded);
+        RunRecord resumed = new Trainer(c, splits(c), run, new Progress(Progress.Mode.QUIET, System.err)).run(true);
+        assertEquals(RunRecord.FINISHED, resumed.status());
+        assertEquals(metricsWithoutTiming(ref), metricsWithoutTiming(run));
+    }
+
+    @Test
+    void resumeWithAnotherConfigSaysWhichFieldsDiffer() {
+        RunConfig c = small("gated").epochs(2).build();
+        Path dir = tmp.resolve("r");
+        train(c, dir);
+        RunConfig other = c.toBuilder().lr(0.5).batchSize(16).build();
+        VptlabException e = assertThrows(VptlabException.class,
+                () -> new Trainer(other, splits(other), dir, new Progress(Progress.Mode.QUIET, System.err)).run(true));
+        assertTrue(e.getMessage().contains("lr: 0.1 -> 0.5") && e.getMessage().contains("batch_size: 32 -> 16"), e.getMessage());
+        assertThrows(VptlabException.class, () -> train(c, dir), "a second fresh run into the same folder is refused");
+    }
+
+    @Test
+    void nativeMemoryDoesNotGrowOver200Steps() {
+        RunConfig c = small("cvpt").epochs(25).testEvery(0).valEvery(0).build(); // 8 steps/epoch → 200 steps
+        List<Integer> arrays = new ArrayList<>();
+        List<Double> rss = new ArrayList<>();
+        new Trainer(c, splits(c), tmp.resolve("mem"), new Progress(Progress.Mode.QUIET, System.err))
+                .withObserver((step, base) -> {
+                    if (step == 19 || step == 199) {
+                        arrays.add(base.getManagedArrays().size());
+                        System.gc();
+                        rss.add(rssMiB() - Runtime.getRuntime().totalMemory() / 1048576.0);
+                    }
+                }).run(false);
+        assertEquals(2, arrays.size());
+        assertEquals(arrays.get(0), arrays.get(1), "arrays held by the run's manager after step 20 vs 200");
+        assertTrue(rss.get(1) - rss.get(0) < 32, "native memory (RSS minus Java heap) grew from " + rss.get(0) + " to " + rss.get(1) + " MiB");
+    }
+
+    @Test
+    void nonFiniteLossStopsTheRunAndKeepsTheLastCheckpoint() throws IOException {
+        RunConfig c = small("gated").epochs(4).lr(1e30).warmupEpochs(1).build();
+        Path dir = tmp.resolve("nan");
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> train(c, dir));
+        assertTrue(e.getMessage().contains("non-finite loss"), e.getMessage());
+        RunRecord r = RunRecord.read(dir);
+        assertEquals(RunRecord.FAILED, r.status());
+        assertTrue(Files.exists(dir.resolve(Trainer.STATE_FILE)), "last good checkpoint kept");
+    }
+
+    @Test
+    void badConfigsAreRefusedBeforeTraining() {
+        assertThrows(VptlabException.class, () -> small("gated").lr(-1).build());
+        assertThrows(VptlabException.class, () -> small("gated").epochs(0).build());
+        RunConfig big = small("gated").batchSize(1000).build();
+        VptlabException e = assertThrows(VptlabException.class,
+                () -> new Trainer(big, splits(big), tmp.resolve("x"), new Progress(Progress.Mode.QUIET, System.err)));
+        assertTrue(e.getMessage().contains("batch size 1000 is larger than the training split"), e.getMessage());
+        RunConfig wrongClasses = small("gated").numClasses(7).build();
+        Trainer.Splits s = splits(small("gated").build());
+        assertThrows(VptlabException.class, () -> new Trainer(wrongClasses, s, tmp.resolve("y"), new Progress(Progress.Mode.QUIET, System.err)));
+    }
+
+    @Test
+    void prefixCacheGivesTheSameRunAsNoCache() throws IOException {
+        MethodConfig k7 = MethodConfig.of("vpt-shallow", 4).withInsertBlock(7);
+        RunConfig cached = small("gated").method(k7).build();
+        RunConfig plain = cached.toBuilder().prefixCache(false).build();
+        train(cached, tmp.resolve("cached"));
+        train(plain, tmp.resolve("plain"));
+        List<String> a = metricsWithoutTiming(tmp.resolve("cached"));
+        List<String> b = metricsWithoutTiming(tmp.resolve("plain"));
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++) {
+            String[] x = a.get(i).split(",", -1);
+            String[] y = b.get(i).split(",", -1);
+            for (int j = 0; j < x.length; j++) {
+                if (!x[j].isEmpty()) {
+                    double u = Double.parseDouble(x[j]);
+                    double v = Double.parseDouble(y[j]);
+                    assertTrue(Math.abs(u - v) <= 1e-4 * Math.max(1, Math.abs(v)), "row " + i + " col " + j + ": " + u + " vs " + v);
+                }
+            }
+        }
+    }
+
+    static double rssMiB() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return Double.NaN;
+    }
+}
