@@ -68,11 +68,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", description = "Append the row to this CSV file (written atomically).")
     Path csv;
 
+    @Option(names = "--sweep", description = "Time the block-location sweep (VPT-shallow, k = 1..L) with and without the "
+            + "frozen-prefix cache: real training runs (Gated PT protocol, val and test every epoch) on synthetic data.")
+    boolean sweep;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "--sweep: epochs per run (default ${DEFAULT-VALUE}).")
+    int epochs;
+
     @Override
     public Integer call() throws IOException {
         VitConfig c = VitConfig.named(arch);
         if (image != null) {
             c = c.withImageSize(image);
+        }
+        if (sweep) {
+            return sweep(c);
         }
         MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock).withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
         double trainIps;
@@ -125,6 +135,45 @@ final class BenchCommand implements Callable<Integer> {
             String existing = Files.exists(csv) ? Files.readString(csv) : HEADER + "\n";
             AtomicFiles.writeString(csv, existing + row + "\n");
         }
+        return 0;
+    }
+
+    /** Both sweeps on the same random trunk and data; prints per-k wall times and the ratio. */
+    private int sweep(VitConfig c) throws IOException {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        Path dir = Files.createTempDirectory("vptlab-sweep-bench");
+        Path trunk = dir.resolve("trunk.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(0);
+            VisionTransformer vit = VisionTransformer.create(c, m);
+            java.util.Map<String, dev.vptlab.checkpoint.RawTensor> w = new java.util.LinkedHashMap<>();
+            vit.namedParameters().forEach((k, p) -> w.put(k, dev.vptlab.checkpoint.RawTensor.ofFloats(
+                    p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+            dev.vptlab.checkpoint.Safetensors.write(trunk, w, java.util.Map.of(
+                    dev.vptlab.checkpoint.Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()),
+                    dev.vptlab.checkpoint.Checkpoint.META_ARCH, c.name()));
+        }
+        out.printf("block-location sweep, %s at %d px, %d prompts, batch %d, %d epochs per run, synthetic 256/64/128 images%n",
+                c.name(), c.imageSize(), prompts, batch, epochs);
+        out.println("k,seconds_cached,seconds_uncached");
+        double[] total = new double[2];
+        for (int k = 1; k <= c.depth(); k++) {
+            double[] secs = new double[2];
+            for (int variant = 0; variant < 2; variant++) {
+                dev.vptlab.train.RunConfig rc = dev.vptlab.train.RunConfig.gated().task("synthetic").backbone(trunk.toString())
+                        .numClasses(10).method(MethodConfig.of("vpt-shallow", prompts).withInsertBlock(k)).epochs(epochs)
+                        .warmupEpochs(Math.min(1, epochs - 1)).batchSize(batch).lr(0.05).prefixCache(variant == 0).build();
+                dev.vptlab.train.Trainer.Splits splits = dev.vptlab.data.DataSources.synthetic(c.imageSize(),
+                        c.inChannels(), 10, 42);
+                long t0 = System.nanoTime();
+                new dev.vptlab.train.Trainer(rc, splits, dir.resolve("k" + k + "-" + variant),
+                        new dev.vptlab.train.Progress(dev.vptlab.train.Progress.Mode.QUIET, System.err)).run(false);
+                secs[variant] = (System.nanoTime() - t0) / 1e9;
+                total[variant] += secs[variant];
+            }
+            out.printf("%d,%.2f,%.2f%n", k, secs[0], secs[1]);
+        }
+        out.printf("total,%.2f,%.2f%ncached/uncached = %.3f%n", total[0], total[1], total[0] / total[1]);
         return 0;
     }
 

@@ -51,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new VptlabException(run + ": no trained parameters (" + Trainer.TRAINABLE_FILE + ")");
         }
         int[] shape = Trainer.inputShape(cfg);
-        Trainer.Splits splits = DataSources.open(cfg.task(), dataRoot, shape[1], shape[0], cfg.numClasses(), cfg.seed());
+        Trainer.Splits splits = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
         ImageDataset d = switch (split) {
             case "train" -> splits.train();
             case "val" -> splits.val();
@@ -65,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
             PromptedVit model = Trainer.buildModel(cfg, d.imageShape(), m);
             Trainer.loadTrained(model, trained);
             float[] logits = Evaluator.logits(model, d, batchSize, null, m);
-            EvalResult r = EvalResult.of(split, logits, d.numClasses(), dev.vptlab.data.Batches.labels(d, range(d.size())));
+            EvalResult r = EvalResult.of(split, logits, d.numClasses(), dev.vptlab.data.Batches.labels(d, dev.vptlab.data.Batches.range(0, d.size())));
             spec.commandLine().getOut().printf("%s %s: n=%d top-1 %.2f top-5 %.2f%s loss %.4f%n", record.runId(), split, r.n(),
                     r.top1(), r.top5(), Double.isNaN(r.auc()) ? "" : String.format(" AUC %.4f", r.auc()), r.loss());
             if (saveLogits != null) {
@@ -74,13 +74,5 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = i;
-        }
-        return r;
     }
 }

@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
 
     static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume) {
         int[] shape = Trainer.inputShape(cfg);
-        Trainer.Splits splits = DataSources.open(cfg.task(), options.dataRoot, shape[1], shape[0], cfg.numClasses(), cfg.seed());
+        Trainer.Splits splits = DataSources.open(cfg, options.dataRoot, shape[1], shape[0]);
         return new Trainer(cfg, splits, out, new Progress(options.progress, System.err)).run(resume);
     }
 

@@ -26,6 +26,15 @@ public final class Batches {
         return m.create(FloatBuffer.wrap(all), new Shape(indices.length, s[0], s[1], s[2]));
     }
 
+    /** The indices start, start+1, …, start+count−1 (a batch of a dataset read in order). */
+    public static int[] range(int start, int count) {
+        int[] r = new int[count];
+        for (int j = 0; j < count; j++) {
+            r[j] = start + j;
+        }
+        return r;
+    }
+
     public static int[] labels(ImageDataset d, int[] indices) {
         int[] out = new int[indices.length];
         for (int j = 0; j < indices.length; j++) {

@@ -24,11 +24,7 @@ public final class Evaluator {
         float[] all = null;
         Random fixed = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
-            int n = Math.min(batchSize, d.size() - start);
-            int[] idx = new int[n];
-            for (int j = 0; j < n; j++) {
-                idx[j] = start + j;
-            }
+            int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
             try (NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
                 NDArray logits = cache != null
                         ? model.forwardFrom(cache.block(), cache.batch(step, idx), false)
@@ -47,7 +43,7 @@ public final class Evaluator {
     public static EvalResult evaluate(String split, PromptedVit model, ImageDataset d, int batchSize, PrefixCache cache,
             NDManager parent) {
         float[] logits = logits(model, d, batchSize, cache, parent);
-        return EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, range(d.size())));
+        return EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, Batches.range(0, d.size())));
     }
 
     /** Writes one CSV row per image: path, label, logit_0..logit_{C-1} (atomically). */
@@ -67,13 +63,5 @@ public final class Evaluator {
             b.append('\n');
         }
         AtomicFiles.writeString(file, b.toString());
-    }
-
-    static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = i;
-        }
-        return r;
     }
 }

@@ -46,11 +46,7 @@ public final class PrefixCache {
         int per = (int) (tokens * dim);
         Random unused = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
-            int n = Math.min(batchSize, d.size() - start);
-            int[] idx = new int[n];
-            for (int j = 0; j < n; j++) {
-                idx[j] = start + j;
-            }
+            int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
             try (NDManager step = parent.newSubManager()) {
                 NDArray x = Batches.images(step, d, idx, i -> unused);
                 float[] out = model.prefix(x, block).toFloatArray();

@@ -22,13 +22,16 @@ import java.util.Objects;
  * @param testEvery evaluate the test split every n epochs (0 = never); Gated PT: 1, CVPT: 10. The last
  *     epoch is always evaluated on test when testEvery > 0, so the last-epoch figure is always recorded.
  * @param prefixCache cache the frozen prefix (tokens entering the first trainable block) when allowed
+ * @param preprocess "gated" (VTAB: TF bilinear resize) or "cvpt" (VTAB: PIL bicubic resize); FGVC is the same
+ *     for both (spec datasets.md §1.4, §2)
  */
 public record RunConfig(String task, String backbone, Integer heads, Pooling pooling, MethodConfig method, int numClasses,
         int epochs, int batchSize, String optimizer, double lr, double weightDecay, double momentum, String schedule,
-        int warmupEpochs, boolean dropLast, int valEvery, int testEvery, long seed, boolean prefixCache) {
+        int warmupEpochs, boolean dropLast, int valEvery, int testEvery, long seed, boolean prefixCache, String preprocess) {
 
     public static final List<String> OPTIMIZERS = List.of("sgd", "adamw");
     public static final List<String> SCHEDULES = List.of("gated-cosine", "timm-cosine", "constant");
+    public static final List<String> PREPROCESS = List.of("gated", "cvpt");
 
     public RunConfig {
         Objects.requireNonNull(method, "method");
@@ -43,6 +46,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         check(warmupEpochs >= 0 && warmupEpochs < epochs, "warm-up epochs must be in [0, epochs), got " + warmupEpochs);
         check(numClasses >= 2, "number of classes must be at least 2, got " + numClasses);
         check(valEvery >= 0 && testEvery >= 0, "evaluation intervals must be non-negative");
+        check(PREPROCESS.contains(preprocess), "unknown preprocessing '" + preprocess + "'; known: " + PREPROCESS);
     }
 
     private static void check(boolean ok, String message) {
@@ -54,13 +58,13 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
     /** Gated PT's recipe (spec gated-prompt-tuning.md §6): SGD 0.9, wd 0, warm-up 10 + cosine, eval every epoch. */
     public static Builder gated() {
         return new Builder().optimizer("sgd").momentum(0.9).weightDecay(0).schedule("gated-cosine").warmupEpochs(10)
-                .epochs(100).batchSize(128).dropLast(false).valEvery(1).testEvery(1).seed(42);
+                .epochs(100).batchSize(128).dropLast(false).valEvery(1).testEvery(1).seed(42).preprocess("gated");
     }
 
     /** CVPT's recipe (spec cvpt.md §8.1): AdamW wd 0.05, timm cosine, batch 32 drop_last, test every 10 epochs. */
     public static Builder cvpt() {
         return new Builder().optimizer("adamw").weightDecay(0.05).schedule("timm-cosine").warmupEpochs(10).epochs(100)
-                .batchSize(32).dropLast(true).valEvery(0).testEvery(10).seed(42);
+                .batchSize(32).dropLast(true).valEvery(0).testEvery(10).seed(42).preprocess("cvpt");
     }
 
     public Builder toBuilder() {
@@ -84,6 +88,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         b.testEvery = testEvery;
         b.seed = seed;
         b.prefixCache = prefixCache;
+        b.preprocess = preprocess;
         return b;
     }
 
@@ -132,6 +137,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         m.put("test_every", testEvery);
         m.put("seed", seed);
         m.put("prefix_cache", prefixCache);
+        m.put("preprocess", preprocess);
         return m;
     }
 
@@ -147,7 +153,8 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
                     num(m, "batch_size").intValue(), str(m, "optimizer"), num(m, "lr").doubleValue(),
                     num(m, "weight_decay").doubleValue(), num(m, "momentum").doubleValue(), str(m, "schedule"),
                     num(m, "warmup_epochs").intValue(), bool(m, "drop_last"), num(m, "val_every").intValue(),
-                    num(m, "test_every").intValue(), num(m, "seed").longValue(), bool(m, "prefix_cache"));
+                    num(m, "test_every").intValue(), num(m, "seed").longValue(), bool(m, "prefix_cache"),
+                    m.containsKey("preprocess") ? str(m, "preprocess") : "gated");
         } catch (RuntimeException e) {
             throw new VptlabException("run config is incomplete or malformed: " + e.getMessage(), e);
         }
@@ -210,6 +217,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         private int testEvery = 1;
         private long seed = 42;
         private boolean prefixCache = true;
+        private String preprocess = "gated";
 
         public Builder task(String v) { task = v; return this; }
         public Builder backbone(String v) { backbone = v; return this; }
@@ -230,10 +238,11 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         public Builder testEvery(int v) { testEvery = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder prefixCache(boolean v) { prefixCache = v; return this; }
+        public Builder preprocess(String v) { preprocess = v; return this; }
 
         public RunConfig build() {
             return new RunConfig(task, backbone, heads, pooling, method, numClasses, epochs, batchSize, optimizer, lr,
-                    weightDecay, momentum, schedule, warmupEpochs, dropLast, valEvery, testEvery, seed, prefixCache);
+                    weightDecay, momentum, schedule, warmupEpochs, dropLast, valEvery, testEvery, seed, prefixCache, preprocess);
         }
     }
 }

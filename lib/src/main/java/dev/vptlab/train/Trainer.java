@@ -320,7 +320,7 @@ public final class Trainer {
     }
 
     static int[] shuffle(int n, Random r) {
-        int[] a = Evaluator.range(n);
+        int[] a = Batches.range(0, n);
         for (int i = n - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
             int t = a[i];

@@ -30,7 +30,7 @@ class TrainerTest {
     }
 
     static Trainer.Splits splits(RunConfig c) {
-        return DataSources.open("synthetic", null, 32, 3, c.numClasses(), c.seed());
+        return DataSources.synthetic(32, 3, c.numClasses(), c.seed());
     }
 
     static RunRecord train(RunConfig c, Path dir) {

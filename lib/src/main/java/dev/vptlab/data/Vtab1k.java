@@ -1,0 +1,97 @@
+package dev.vptlab.data;
+
+import dev.vptlab.reference.ReferenceTable;
+import dev.vptlab.train.Trainer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * VTAB-1K in the file-list layout (spec datasets.md §1.3, layout B): {@code <root>/<key>/train800.txt},
+ * {@code val200.txt}, {@code train800val200.txt}, {@code test.txt}, each line
+ * {@code <relative image path> <integer label>}.
+ */
+public final class Vtab1k {
+    /** A task: key, display name, group (Natural, Specialized, Structured) and class count. */
+    public record Task(String key, String displayName, String group, int classes) {}
+
+    private static final Map<String, Task> TASKS = new LinkedHashMap<>();
+
+    static {
+        for (Map<String, String> r : ReferenceTable.load("vtab_tasks").rows()) {
+            TASKS.put(r.get("task_key"), new Task(r.get("task_key"), r.get("display_name"), r.get("group"),
+                    Integer.parseInt(r.get("classes"))));
+        }
+    }
+
+    private Vtab1k() {}
+
+    /** The 19 tasks in the paper's order. */
+    public static Map<String, Task> tasks() {
+        return java.util.Collections.unmodifiableMap(TASKS);
+    }
+
+    public static Task task(String key) {
+        Task t = TASKS.get(key);
+        if (t == null) {
+            throw new dev.vptlab.VptlabException("unknown VTAB-1K task '" + key + "'; known: " + String.join(", ", TASKS.keySet()));
+        }
+        return t;
+    }
+
+    /**
+     * The splits both papers use: train on train800val200, validate on val200 (logged only; it is part of
+     * the training images), test on test (spec §1.2).
+     */
+    public static Trainer.Splits open(Path taskDir, String key, Transform transform, LoadOptions o) {
+        Task t = task(key);
+        return new Trainer.Splits(split(taskDir, t, "train800val200", transform, o), split(taskDir, t, "val200", transform, o),
+                split(taskDir, t, "test", transform, o));
+    }
+
+    public static ListedImageDataset split(Path taskDir, Task t, String split, Transform transform, LoadOptions o) {
+        Path list = taskDir.resolve(split + ".txt");
+        return ListedImageDataset.open(t.key() + "/" + split, list, readList(list, taskDir), t.classes(), transform, o);
+    }
+
+    /** Parses a split file; a malformed line fails naming the file and line. Paths are relative to {@code base}. */
+    public static List<ListedImageDataset.Entry> readList(Path list, Path base) {
+        if (!Files.isRegularFile(list)) {
+            throw new DatasetException(list, "split file not found");
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DatasetException(list, "cannot read split file: " + e.getMessage(), e);
+        }
+        List<ListedImageDataset.Entry> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int sp = line.lastIndexOf(' ');
+            if (sp <= 0) {
+                throw new DatasetException(list, i + 1, "expected '<relative path> <label>', got '" + line + "'");
+            }
+            int label;
+            try {
+                label = Integer.parseInt(line.substring(sp + 1));
+            } catch (NumberFormatException e) {
+                throw new DatasetException(list, i + 1, "label '" + line.substring(sp + 1) + "' is not an integer");
+            }
+            Path file = base.resolve(line.substring(0, sp).strip()).normalize();
+            if (!file.startsWith(base.normalize())) {
+                throw new DatasetException(list, i + 1, "path escapes the task folder: " + line.substring(0, sp));
+            }
+            out.add(new ListedImageDataset.Entry(file, label, list, i + 1));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.vptlab.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vptlab.train.Trainer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tiny datasets in each layout, built here: counts, label mapping and every bad-input case. */
+class DatasetsTest {
+    @TempDir
+    Path tmp;
+
+    static void png(Path file, int w, int h, int seed, boolean grey) throws IOException {
+        Files.createDirectories(file.getParent());
+        BufferedImage img = new BufferedImage(w, h, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        Random r = new Random(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    /** A VTAB-1K-style task with {@code n} images per split file. */
+    Path vtabTask(String key, int classes, int n) throws IOException {
+        Path dir = tmp.resolve("vtab-1k").resolve(key);
+        for (String split : List.of("train800", "val200", "train800val200", "test")) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String rel = "images/" + split + "/" + String.format("%06d.png", i);
+                png(dir.resolve(rel), 20 + i % 3, 18, i, i % 4 == 0);
+                lines.add(rel + " " + (i % classes));
+            }
+            Files.write(dir.resolve(split + ".txt"), lines);
+        }
+        return dir;
+    }
+
+    static final Transform IDENTITY_16 = new Transform() {
+        @Override
+        public float[] apply(Image img, Random rng) {
+            Image rgb = img.channels() == 1 ? Normalize.grayToRgb(img) : img;
+            return Normalize.toTensor(Resize.tfBilinear(rgb, 16, 16));
+        }
+
+        @Override
+        public boolean deterministic() {
+            return true;
+        }
+    };
+
+    @Test
+    void vtabFileListsOpenWithCountsAndLabels() throws IOException {
+        Path dir = vtabTask("dtd", 47, 6);
+        Trainer.Splits s = Vtab1k.open(dir, "dtd", IDENTITY_16, LoadOptions.DEFAULT);
+        assertEquals(6, s.train().size());
+        assertEquals(47, s.train().numClasses());
+        assertEquals(5, s.test().label(5));
+        assertArrayEquals(new int[] {3, 16, 16}, s.train().imageShape());
+        assertTrue(((ListedImageDataset) s.train()).cached(), "small deterministic splits are decoded once");
+        assertFalse(((ListedImageDataset) Vtab1k.split(dir, Vtab1k.task("dtd"), "test", IDENTITY_16,
+                LoadOptions.DEFAULT.withCacheLimit(2))).cached());
+        assertEquals(3 * 16 * 16, s.val().image(0, new Random(0)).length);
+        assertEquals(19, Vtab1k.tasks().size());
+    }
+
+    @Test
+    void vtabBadInputNamesFileAndLine() throws IOException {
+        Path dir = vtabTask("kitti", 4, 3);
+        Path list = dir.resolve("test.txt");
+        Files.write(list, List.of("images/test/000000.png 1", "images/test/missing.png 2"));
+        DatasetException e = assertThrows(DatasetException.class, () -> Vtab1k.open(dir, "kitti", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().startsWith(list + ":2: listed image not found"), e.getMessage());
+        Files.write(list, List.of("images/test/000000.png 4"));
+        e = assertThrows(DatasetException.class, () -> Vtab1k.open(dir, "kitti", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().contains(":1: label 4 is outside the task's classes 0..3"), e.getMessage());
+        Files.write(list, List.of("images/test/000000.png"));
+        e = assertThrows(DatasetException.class, () -> Vtab1k.open(dir, "kitti", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().contains(":1: expected '<relative path> <label>'"), e.getMessage());
+        Files.write(list, List.of());
+        e = assertThrows(DatasetException.class, () -> Vtab1k.open(dir, "kitti", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().contains("empty split"), e.getMessage());
+    }
+
+    @Test
+    void corruptImagesFailAtOpenOrAreSkippedAndCounted() throws IOException {
+        Path dir = vtabTask("eurosat", 10, 4);
+        Path bad = dir.resolve("images/train800val200/000002.png");
+        byte[] full = Files.readAllBytes(bad);
+        Files.write(bad, java.util.Arrays.copyOf(full, 40)); // truncated PNG
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> Vtab1k.split(dir, Vtab1k.task("eurosat"), "train800val200", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().contains("train800val200.txt:3:") && e.getMessage().contains("000002.png"), e.getMessage());
+        ListedImageDataset d = Vtab1k.split(dir, Vtab1k.task("eurosat"), "train800val200", IDENTITY_16,
+                LoadOptions.DEFAULT.withSkipCorrupt(true));
+        assertEquals(3, d.size());
+        assertEquals(1, d.skipped());
+        Files.write(bad, "not an image at all".getBytes());
+        e = assertThrows(DatasetException.class, () -> Vtab1k.split(dir, Vtab1k.task("eurosat"), "train800val200", IDENTITY_16,
+                LoadOptions.DEFAULT.withCacheLimit(0)));
+        assertTrue(e.getMessage().contains(":3:"), "uncached splits probe headers at open: " + e.getMessage());
+    }
+
+    @Test
+    void fgvcJsonSplitsRemapPerSplitLikeUpstream() throws IOException {
+        Path dir = tmp.resolve("fgvc/flowers");
+        Fgvc.Dataset ds = Fgvc.dataset("flowers");
+        StringBuilder json = new StringBuilder("{");
+        for (int c = 0; c < ds.classes(); c++) {
+            String rel = "jpg/img_" + c + ".png";
+            png(dir.resolve(ds.imageDir()).resolve(rel), 12, 10, c, false);
+            json.append(c == 0 ? "" : ",").append('"').append(rel).append("\": ").append(c + 1); // ids 1..C as in CUB
+        }
+        Files.writeString(dir.resolve("train.json"), json.append('}').toString());
+        List<ListedImageDataset.Entry> e = Fgvc.readSplit(dir.resolve("train.json"), dir.resolve(ds.imageDir()), ds.classes());
+        assertEquals(0, e.get(0).label());
+        assertEquals(ds.classes() - 1, e.get(ds.classes() - 1).label());
+        // a split lacking class 2: reproduced (later labels shift), with a warning
+        Files.writeString(dir.resolve("val.json"), "{\"jpg/img_0.png\": 1, \"jpg/img_2.png\": 3}");
+        List<ListedImageDataset.Entry> v = Fgvc.readSplit(dir.resolve("val.json"), dir.resolve(ds.imageDir()), ds.classes());
+        assertEquals(1, v.get(1).label(), "upstream per-split remap: id 3 becomes label 1 in a split without id 2");
+        Files.writeString(dir.resolve("test.json"), "[1, 2]");
+        assertThrows(DatasetException.class, () -> Fgvc.readSplit(dir.resolve("test.json"), dir, ds.classes()));
+    }
+
+    @Test
+    void ade20kMasksAreZeroReduced() throws IOException {
+        Path root = tmp.resolve("ADEChallengeData2016");
+        png(root.resolve("images/validation/ADE_val_00000001.jpg"), 8, 6, 1, false);
+        BufferedImage m = new BufferedImage(8, 6, BufferedImage.TYPE_BYTE_GRAY);
+        m.getRaster().setSample(0, 0, 0, 0);
+        m.getRaster().setSample(1, 0, 0, 1);
+        m.getRaster().setSample(2, 0, 0, 150);
+        Files.createDirectories(root.resolve("annotations/validation"));
+        ImageIO.write(m, "png", root.resolve("annotations/validation/ADE_val_00000001.png").toFile());
+        Ade20k d = Ade20k.open(root, "validation");
+        int[] mask = d.mask(0);
+        assertEquals(Ade20k.IGNORE, mask[0]);
+        assertEquals(0, mask[1]);
+        assertEquals(149, mask[2]);
+        m.getRaster().setSample(3, 0, 0, 151);
+        ImageIO.write(m, "png", root.resolve("annotations/validation/ADE_val_00000001.png").toFile());
+        DatasetException e = assertThrows(DatasetException.class, () -> d.mask(0));
+        assertTrue(e.getMessage().contains("mask value 151 at pixel (3, 0) is outside 0..150"), e.getMessage());
+        png(root.resolve("images/validation/ADE_val_00000002.jpg"), 8, 6, 2, false);
+        assertThrows(DatasetException.class, () -> Ade20k.open(root, "validation"), "an image without annotation");
+    }
+
+    static void idx(Path file, int magic, int[] dims, byte[] data) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(4 + 4 * dims.length);
+        h.putInt(magic);
+        for (int d : dims) {
+            h.putInt(d);
+        }
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(file))) {
+            o.write(h.array());
+            o.write(data);
+        }
+    }
+
+    @Test
+    void fashionMnistIdxFilesAndTheirErrors() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("fm"));
+        byte[] px = new byte[3 * 28 * 28];
+        px[5] = (byte) 200;
+        idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 0x803, new int[] {3, 28, 28}, px);
+        idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {3}, new byte[] {9, 0, 4});
+        FashionMnist f = FashionMnist.load(dir, "t10k");
+        assertEquals(3, f.size());
+        assertEquals(9, f.label(0));
+        assertEquals(200f, f.image(0).data()[5]);
+        idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {3}, new byte[] {9, 0});
+        assertTrue(assertThrows(DatasetException.class, () -> FashionMnist.load(dir, "t10k")).getMessage().contains("truncated"));
+        idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x999, new int[] {3}, new byte[] {9, 0, 4});
+        assertTrue(assertThrows(DatasetException.class, () -> FashionMnist.load(dir, "t10k")).getMessage().contains("bad IDX magic"));
+        assertTrue(assertThrows(DatasetException.class, () -> FashionMnist.load(dir, "train")).getMessage()
+                .contains("dataset-fashion-mnist"), "a missing split says how to get it");
+    }
+
+    @Test
+    void debianFashionMnistLoadsWhenInstalled() {
+        Path debian = Path.of("/usr/share/datasets/fashion-mnist");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(debian), "dataset-fashion-mnist not installed");
+        FashionMnist f = FashionMnist.load(debian, "t10k");
+        assertEquals(10_000, f.size());
+        int[] counts = new int[10];
+        for (int i = 0; i < f.size(); i++) {
+            counts[f.label(i)]++;
+        }
+        assertArrayEquals(new int[] {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, counts);
+    }
+}
