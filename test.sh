@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command: unit and parity tests of the library (fixtures are committed, so
-# neither Python nor network access is needed at test time).
+# The project's test command: the library's unit and parity tests (fixtures are committed, so neither
+# PyTorch nor network access is needed) and the offline tests of data-scripts/.
 set -euo pipefail
 cd "$(dirname "$0")"
+python3 -m unittest discover -s data-scripts/tests
 mvn -B -ntp verify

@@ -63,7 +63,7 @@ def human(n):
         return "?"
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n:.0f} B"
         n /= 1024.0
     return f"{n:.1f} GiB"
 
@@ -305,7 +305,8 @@ def parse_only(parser, value, known):
 
 
 class Progress:
-    def __init__(self, label, total, quiet=False):
+    def __init__(self, label, total, quiet=False, unit="bytes"):
+        self.unit = unit
         self.label = label
         self.total = total
         self.n = 0
@@ -326,7 +327,11 @@ class Progress:
     def _print(self, final=False):
         dt = max(1e-6, time.monotonic() - self.t0)
         pct = f" ({100.0 * self.n / self.total:.1f}%)" if self.total else ""
-        log(f"  {self.label}: {human(self.n)} / {human(self.total)}{pct}, {human(self.n / dt)}/s{' done' if final else ''}")
+        if self.unit == "bytes":
+            amount = f"{human(self.n)} / {human(self.total)}{pct}, {human(self.n / dt)}/s"
+        else:
+            amount = f"{self.n} / {self.total if self.total is not None else '?'} {self.unit}{pct}"
+        log(f"  {self.label}: {amount}{' done' if final else ''}")
 
     def done(self):
         if not self.quiet:
@@ -383,7 +388,7 @@ def _http_once(url, part, ctx, label):
                 resp.close()
                 os.remove(part)
                 raise _Incomplete(f"{url}: the server resumed at byte {start}, not {offset}; restarting")
-            log(f"  {label}: resuming at byte {offset}" + (f" of {total}" if total else ""))
+            say(f"  {label}: resuming {os.path.basename(part)} at byte {offset}" + (f" of {total}" if total else ""))
             mode = "ab"
         else:
             if offset:
@@ -392,7 +397,7 @@ def _http_once(url, part, ctx, label):
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             mode = "wb"
-        progress = Progress(f"downloading {label}", total)
+        progress = Progress(f"downloading {label}", total, quiet=total is not None and total < (8 << 20))
         progress.n = offset
         with open(part, mode) as out:
             _copy_stream(resp, out, progress)
@@ -414,7 +419,7 @@ def _offline_copy(url, part, ctx, label):
         offset = 0
     if offset:
         say(f"  {label}: resuming {os.path.basename(part)} at byte {offset} of {total}")
-    progress = Progress(f"copying {label}", total)
+    progress = Progress(f"copying {label}", total, quiet=total < (8 << 20))
     progress.n = offset
     with open(src, "rb") as f, open(part, "ab" if offset else "wb") as out:
         f.seek(offset)
@@ -668,7 +673,7 @@ def safe_unpack(archive, target, prefix=(), select=None):
         os.makedirs(target, exist_ok=True)
         root_real = os.path.realpath(target)
         count = 0
-        progress = Progress(f"unpacking {os.path.basename(archive)}", len(plan), quiet=len(plan) < 2000)
+        progress = Progress(f"unpacking {os.path.basename(archive)}", len(plan), quiet=len(plan) < 2000, unit="members")
         for m, out, link_parts in plan:
             dest = os.path.join(root_real, *out)
             parent = os.path.dirname(dest)
@@ -738,27 +743,29 @@ def sha256_of(path):
     return file_digests(path)["sha256"]
 
 
-def find_prefix(names, anchor):
+def split_names(names):
+    """Member names as lists of path components (unsafe names are left out: the unpacking refuses them)."""
+    out = []
+    for name in names:
+        try:
+            out.append(_name_parts(name))
+        except UnsafeArchiveError:
+            continue
+    return out
+
+
+def find_prefix(names, anchor, split=None):
     """The folder (list of components) above the shallowest occurrence of the component sequence ``anchor``
     in the member names (e.g. anchor ("images", "training") in "ADEChallengeData2016/images/training/x.jpg"
-    gives ["ADEChallengeData2016"]); None when no member contains it. Names with '..' or absolute paths are
-    ignored here (the unpacking refuses them)."""
+    gives ["ADEChallengeData2016"]); None when no member contains it. ``split``: split_names(names), when
+    the caller looks for several anchors."""
     anchor = list(anchor)
     k = len(anchor)
     best = None
-    for name in names:
-        try:
-            parts = _name_parts(name)
-        except UnsafeArchiveError:
-            continue
+    for parts in split if split is not None else split_names(names):
         for i in range(0, len(parts) - k + 1):
             if parts[i:i + k] == anchor:
                 if best is None or i < len(best):
                     best = parts[:i]
                 break
     return best
-
-
-def print_lines(lines):
-    for line in lines:
-        say(line)

@@ -415,7 +415,7 @@ class HttpResumeTest(TempCase):
     def serve(self, **attrs):
         handler = type("H", (_RangeHandler,), dict(seen=[], **attrs))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
         return handler, f"http://127.0.0.1:{server.server_address[1]}/file.bin"
@@ -556,7 +556,7 @@ class FgvcTest(TempCase):
         self.assertEqual(0, r.returncode, r.stdout + r.stderr)
         self.assertIn("https://www.robots.ox.ac.uk/~vgg/data/flowers/102/102flowers.tgz", r.stdout)
         self.assertIn("ready (1): flowers (with warnings)", r.stdout)
-        self.assertIn("val.json: lacks 1 of the 102 classes (class id(s) 5)", r.stdout)
+        self.assertIn("val.json: lacks 1 of the 102 classes (class id(s) 5); the per-split label remap", r.stdout)
         ds = os.path.join(self.root, "fgvc", "flowers")
         self.assertTrue(os.path.isfile(os.path.join(ds, "jpg", "image_00001.jpg")))
         self.assertTrue(os.path.isfile(os.path.join(ds, "setid.mat")))

@@ -72,6 +72,10 @@ final class BenchCommand implements Callable<Integer> {
             + "frozen-prefix cache: real training runs (Gated PT protocol, val and test every epoch) on synthetic data.")
     boolean sweep;
 
+    @Option(names = "--data", description = "Measure the input pipeline instead: 1,000 synthetic JPEGs, VTAB-style "
+            + "(decoded once, cached) and FGVC-style (decoded and augmented every pass), at --image px (default 224).")
+    boolean data;
+
     @Option(names = "--epochs", defaultValue = "2", description = "--sweep: epochs per run (default ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -83,6 +87,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (sweep) {
             return sweep(c);
+        }
+        if (data) {
+            dev.vptlab.data.PipelineBenchmark.Result r = dev.vptlab.data.PipelineBenchmark.run(1000, 320, image == null ? 224 : image, batch);
+            spec.commandLine().getOut().printf("pipeline,images,side,open_decode_transform_img_s,cached_batches_img_s,on_the_fly_fgvc_img_s%n"
+                    + "%s,%d,%d,%.0f,%.0f,%.0f%n", "jpeg320", r.images(), r.side(), r.openImagesPerSecond(),
+                    r.cachedBatchImagesPerSecond(), r.onTheFlyImagesPerSecond());
+            return 0;
         }
         MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock).withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
         double trainIps;

@@ -26,11 +26,11 @@ public final class ListedImageDataset implements ImageDataset {
     private final int classes;
     private final Transform transform;
     private final int[] shape;
-    private final float[][] cache;
+    private final HostTensorStore cache;
     private final int skipped;
 
     private ListedImageDataset(String name, List<Entry> entries, int classes, Transform transform, int[] shape,
-            float[][] cache, int skipped) {
+            HostTensorStore cache, int skipped) {
         this.name = name;
         this.entries = entries;
         this.classes = classes;
@@ -92,8 +92,14 @@ public final class ListedImageDataset implements ImageDataset {
         float[] first = cached ? keptData.get(0) : transform.apply(ImageDecoder.decode(kept.get(0).file()), new Random(0));
         int side = (int) Math.round(Math.sqrt(first.length / 3.0));
         int[] shape = {3, side, side};
-        return new ListedImageDataset(name, Collections.unmodifiableList(kept), classes, transform, shape,
-                cached ? keptData.toArray(new float[0][]) : null, badCount.get());
+        HostTensorStore store = null;
+        if (cached) {
+            store = new HostTensorStore(kept.size(), 3, side, side);
+            for (int i = 0; i < keptData.size(); i++) {
+                store.put(i, keptData.get(i));
+            }
+        }
+        return new ListedImageDataset(name, Collections.unmodifiableList(kept), classes, transform, shape, store, badCount.get());
     }
 
     /** Reads only the header (format and size): catches missing, empty and wrong-format files cheaply. */
@@ -130,6 +136,11 @@ public final class ListedImageDataset implements ImageDataset {
         return cache != null;
     }
 
+    /** The decoded split as tensors (null when not cached); batches are gathered from it in one copy. */
+    public HostTensorStore store() {
+        return cache;
+    }
+
     @Override
     public String name() {
         return name;
@@ -153,7 +164,7 @@ public final class ListedImageDataset implements ImageDataset {
     @Override
     public float[] image(int i, Random rng) {
         if (cache != null) {
-            return cache[i];
+            return cache.get(i);
         }
         Entry e = entries.get(i);
         try {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vptlab.data.Batches;
+import dev.vptlab.data.HostTensorStore;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
 import java.nio.FloatBuffer;
@@ -17,20 +18,16 @@ import java.util.Random;
  */
 public final class PrefixCache {
     private final int block;
-    private final long[] tokenShape;
-    private final float[] data;
-    private final int per;
+    private final HostTensorStore store;
 
-    private PrefixCache(int block, long[] tokenShape, float[] data) {
+    private PrefixCache(int block, HostTensorStore store) {
         this.block = block;
-        this.tokenShape = tokenShape;
-        this.data = data;
-        this.per = (int) (tokenShape[0] * tokenShape[1]);
+        this.store = store;
     }
 
     /** Bytes the cache of {@code images} images would take for a model with {@code tokens}×{@code dim} tokens. */
     public static long bytesFor(long images, long tokens, long dim) {
-        return images * tokens * dim * 4;
+        return HostTensorStore.bytesFor(images, tokens, dim);
     }
 
     /**
@@ -42,18 +39,16 @@ public final class PrefixCache {
         }
         long tokens = model.backbone().config().numTokens();
         long dim = model.backbone().config().embedDim();
-        float[] data = new float[Math.toIntExact(bytesFor(d.size(), tokens, dim) / 4)];
-        int per = (int) (tokens * dim);
+        HostTensorStore store = new HostTensorStore(d.size(), tokens, dim);
         Random unused = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
             int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
             try (NDManager step = parent.newSubManager()) {
                 NDArray x = Batches.images(step, d, idx, i -> unused);
-                float[] out = model.prefix(x, block).toFloatArray();
-                System.arraycopy(out, 0, data, start * per, out.length);
+                store.putAll(start, model.prefix(x, block).toFloatArray());
             }
         }
-        return new PrefixCache(block, new long[] {tokens, dim}, data);
+        return new PrefixCache(block, store);
     }
 
     /** 0-based index of the block these tokens enter. */
@@ -63,10 +58,6 @@ public final class PrefixCache {
 
     /** Cached tokens of the given images, [B, N, D], on {@code m}. */
     public NDArray batch(NDManager m, int[] indices) {
-        float[] out = new float[indices.length * per];
-        for (int j = 0; j < indices.length; j++) {
-            System.arraycopy(data, indices[j] * per, out, j * per, per);
-        }
-        return m.create(FloatBuffer.wrap(out), new Shape(indices.length, tokenShape[0], tokenShape[1]));
+        return store.gather(m, indices);
     }
 }

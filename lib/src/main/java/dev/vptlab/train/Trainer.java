@@ -43,7 +43,7 @@ public final class Trainer {
     public static final String TRAINABLE_FILE = "trainable.safetensors";
 
     /** Caches above this size are not built (the uncached path computes the same thing). */
-    static final long MAX_CACHE_BYTES = 6L << 30;
+    static final long MAX_CACHE_BYTES = (2L << 30) - 64;
 
     private final RunConfig cfg;
     private final Splits data;

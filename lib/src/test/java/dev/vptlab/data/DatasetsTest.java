@@ -82,6 +82,22 @@ class DatasetsTest {
     }
 
     @Test
+    void cachedBatchesAreGatheredExactly() throws IOException {
+        Path dir = vtabTask("svhn", 10, 7);
+        ListedImageDataset d = Vtab1k.split(dir, Vtab1k.task("svhn"), "test", IDENTITY_16, LoadOptions.DEFAULT);
+        assertTrue(d.cached());
+        int[] idx = {6, 0, 3, 3};
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            float[] got = Batches.images(m, d, idx, i -> new Random(0)).toFloatArray();
+            int per = 3 * 16 * 16;
+            for (int j = 0; j < idx.length; j++) {
+                float[] want = IDENTITY_16.apply(ImageDecoder.decode(dir.resolve(String.format("images/test/%06d.png", idx[j]))), null);
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(got, j * per, (j + 1) * per), "item " + j);
+            }
+        }
+    }
+
+    @Test
     void vtabBadInputNamesFileAndLine() throws IOException {
         Path dir = vtabTask("kitti", 4, 3);
         Path list = dir.resolve("test.txt");
