@@ -58,15 +58,22 @@ public record VitConfig(
     public static final VitConfig VIT_L16 = preset("vit_l16", 16, 1024, 24, 16);
     public static final VitConfig VIT_H14 = preset("vit_h14", 14, 1280, 32, 16);
 
+    /**
+     * The embedded default's tiny backbone: 12 blocks (so the block-location study keeps the papers' 12
+     * insertion points), 32×32 single-channel inputs (Fashion-MNIST padded 28→32), patch 4 (64 patch
+     * tokens), width 48, 3 heads of 16.
+     */
+    public static final VitConfig VIT_TINY12_FMNIST = new VitConfig("vit_tiny12_fmnist", 32, 4, 1, 48, 12, 3, 192, true, LN_EPS);
+
     private static final Map<String, VitConfig> PRESETS = new LinkedHashMap<>();
 
     static {
-        for (VitConfig c : new VitConfig[] {VIT_TI16, VIT_S16, VIT_S16_MOCOV3, VIT_B16, VIT_L16, VIT_H14}) {
+        for (VitConfig c : new VitConfig[] {VIT_TI16, VIT_S16, VIT_S16_MOCOV3, VIT_B16, VIT_L16, VIT_H14, VIT_TINY12_FMNIST}) {
             PRESETS.put(c.name(), c);
         }
     }
 
-    /** The named presets: vit_ti16, vit_s16, vit_s16_mocov3, vit_b16, vit_l16, vit_h14. */
+    /** The named presets: vit_ti16, vit_s16, vit_s16_mocov3, vit_b16, vit_l16, vit_h14, vit_tiny12_fmnist. */
     public static Map<String, VitConfig> presets() {
         return java.util.Collections.unmodifiableMap(PRESETS);
     }
