@@ -1,6 +1,8 @@
 package dev.vptlab.data;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.mini.MiniBenchmark;
+import dev.vptlab.mini.MiniTask;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.Trainer;
 import java.nio.file.Files;
@@ -10,7 +12,8 @@ import java.util.List;
 /**
  * Opens the splits of a task by name, with the preprocessing of the run's recipe. {@code synthetic}
  * needs no files; VTAB-1K and FGVC are read from a data root prepared by {@code data-scripts/}:
- * {@code <root>/vtab-1k/<key>/} (or {@code <root>/<key>/}) and {@code <root>/fgvc/<key>/}.
+ * {@code <root>/vtab-1k/<key>/} (or {@code <root>/<key>/}) and {@code <root>/fgvc/<key>/}. The mini
+ * benchmark's {@code fm-*} tasks are rendered from Fashion-MNIST ({@link #mini}).
  */
 public final class DataSources {
     private DataSources() {}
@@ -25,6 +28,9 @@ public final class DataSources {
         if (task.equals("synthetic")) {
             return synthetic(imageSide, channels, numClasses, seed);
         }
+        if (task.startsWith("fm-")) {
+            return mini(task, dataRoot, imageSide, channels, numClasses, seed);
+        }
         if (Vtab1k.tasks().containsKey(task)) {
             Path dir = firstExisting(dataRoot.resolve("vtab-1k").resolve(task), dataRoot.resolve(task));
             Transform t = preprocess.equals("cvpt") ? Pipelines.cvptVtab(imageSide) : Pipelines.gatedVtab(imageSide);
@@ -37,7 +43,31 @@ public final class DataSources {
             return Fgvc.open(dir, task, Pipelines.fgvcTrain(resize, imageSide), Pipelines.fgvcEval(resize, imageSide), o);
         }
         throw new VptlabException("unknown task '" + task + "'; known: synthetic, VTAB-1K " + Vtab1k.tasks().keySet()
-                + ", FGVC " + Fgvc.datasets().keySet());
+                + ", FGVC " + Fgvc.datasets().keySet() + ", mini benchmark " + MiniBenchmark.tasks().stream()
+                .filter(t -> !t.isSegmentation()).map(MiniTask::key).toList());
+    }
+
+    /**
+     * A mini-benchmark task ({@code fm-*}), rendered from Fashion-MNIST's test split with the run's seed.
+     * The files are read from {@code <root>/fashion-mnist/} when the data root has that folder, else from
+     * {@link FashionMnist#locate()}. The tasks are fixed at 1×32×32 (the {@code vit_tiny12_fmnist} input).
+     */
+    public static Trainer.Splits mini(String task, Path dataRoot, int imageSide, int channels, int numClasses, long seed) {
+        MiniTask t = MiniBenchmark.task(task);
+        if (t.isSegmentation()) {
+            throw new VptlabException("'" + task + "' is the mini segmentation task; it is not a classification dataset");
+        }
+        if (imageSide != MiniBenchmark.SIDE || channels != 1) {
+            throw new VptlabException("mini-benchmark task '" + task + "' has 1x32x32 images, but the model takes "
+                    + channels + "x" + imageSide + "x" + imageSide + " (use the vit_tiny12_fmnist backbone)");
+        }
+        if (numClasses < t.classes()) {
+            throw new VptlabException("mini-benchmark task '" + task + "' has " + t.classes() + " classes, but the run's head has "
+                    + numClasses);
+        }
+        Path own = dataRoot == null ? null : dataRoot.resolve("fashion-mnist");
+        Path dir = own != null && Files.isDirectory(own) ? own : FashionMnist.locate();
+        return MiniBenchmark.open(task, FashionMnist.load(dir, "t10k"), seed);
     }
 
     /** A small learnable dataset for smoke runs and tests (256 train / 64 val / 128 test). */

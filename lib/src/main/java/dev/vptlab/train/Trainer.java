@@ -243,23 +243,37 @@ public final class Trainer {
         int[] order = shuffle(n, new Random(mix(cfg.seed(), epoch, -1)));
         Map<String, NDArray> params = model.trainableParameters();
         progress.startEpoch(epoch, cfg.epochs(), steps);
+        // Images that must be decoded every epoch are prepared one batch ahead on another thread, so the
+        // step never waits for decoding (cached splits and prefix caches come from memory).
+        boolean prefetch = caches.train() == null && !Batches.inMemory(train);
+        final int ep = epoch;
+        java.util.function.IntFunction<int[]> batchIdx = s -> java.util.Arrays.copyOfRange(order, s * bs, Math.min(n, (s + 1) * bs));
+        java.util.function.IntFunction<java.util.concurrent.Future<Batches.HostBatch>> decodeAhead = s -> PREFETCH.submit(
+                () -> Batches.decode(train, batchIdx.apply(s), i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)));
+        java.util.concurrent.Future<Batches.HostBatch> next = prefetch ? decodeAhead.apply(0) : null;
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
-            int[] idx = java.util.Arrays.copyOfRange(order, s * bs, Math.min(n, (s + 1) * bs));
+            int[] idx = batchIdx.apply(s);
             int[] labels = Batches.labels(train, idx);
+            Batches.HostBatch decoded = null;
+            if (prefetch) {
+                decoded = await(next);
+                next = s + 1 < steps ? decodeAhead.apply(s + 1) : null;
+            }
             try (NDManager step = base.newSubManager()) {
                 float loss;
                 try (NDScope scope = new NDScope()) {
                     Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), epoch, s));
-                    final int ep = epoch;
                     NDArray logits;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        logits = caches.train() != null
-                                ? model.forwardFrom(caches.train().block(), caches.train().batch(step, idx), true)
-                                : model.forward(Batches.images(step, train, idx, i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)), true);
+                        NDArray input = caches.train() != null ? caches.train().batch(step, idx)
+                                : decoded != null ? Batches.toArray(step, decoded)
+                                : Batches.images(step, train, idx, i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
+                        logits = caches.train() != null ? model.forwardFrom(caches.train().block(), input, true)
+                                : model.forward(input, true);
                         NDArray l = Losses.crossEntropy(logits, step.create(toLong(labels)));
                         loss = l.getFloat();
                         if (!Float.isFinite(loss)) {
@@ -317,6 +331,27 @@ public final class Trainer {
         model.trainableParameters().forEach((k, a) -> out.put("param/" + k, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
         optimizer.state().forEach((k, t) -> out.put("optim/" + k, t));
         Safetensors.write(file, out, Map.of("epochs_done", String.valueOf(epochsDone), "optimizer", optimizer.describe()));
+    }
+
+    /** One background thread per JVM decodes the next batch (its parallel decode uses the common pool). */
+    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vptlab-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static Batches.HostBatch await(java.util.concurrent.Future<Batches.HostBatch> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VptlabException("interrupted while decoding a batch", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new VptlabException("decoding a batch failed: " + e.getCause(), e.getCause());
+        }
     }
 
     static int[] shuffle(int n, Random r) {

@@ -60,6 +60,16 @@ class TrainerTest {
     }
 
     @Test
+    void augmentedDataDecodedAheadIsReproducible() throws IOException {
+        RunConfig c = small("gated").epochs(2).build();
+        Trainer.Splits aug = new Trainer.Splits(new dev.vptlab.data.SyntheticDataset("aug/train", 128, 10, 3, 32, 5, true),
+                null, new dev.vptlab.data.SyntheticDataset("aug/test", 64, 10, 3, 32, 6, false));
+        new Trainer(c, aug, tmp.resolve("aug-a"), new Progress(Progress.Mode.QUIET, System.err)).run(false);
+        new Trainer(c, aug, tmp.resolve("aug-b"), new Progress(Progress.Mode.QUIET, System.err)).run(false);
+        assertEquals(metricsWithoutTiming(tmp.resolve("aug-a")), metricsWithoutTiming(tmp.resolve("aug-b")));
+    }
+
+    @Test
     void trainingReducesTheLoss() {
         RunRecord r = train(small("gated").method(MethodConfig.of("vpt-shallow", 4)).epochs(8).warmupEpochs(1).lr(0.05).build(), tmp.resolve("learn"));
         List<EpochMetrics> e = r.epochs();
