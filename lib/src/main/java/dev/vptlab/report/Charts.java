@@ -1,0 +1,66 @@
+package dev.vptlab.report;
+
+import dev.vptlab.checkpoint.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * The figures the papers draw, redrawn from run records with XChart (headless, no display needed):
+ * accuracy versus the first insertion block (Yoo et al. Fig. 1), per-task bars, and the like. Every chart
+ * renders to a {@link BufferedImage} (for notebooks) or a PNG file (written atomically).
+ */
+public final class Charts {
+    private Charts() {}
+
+    /** One line per series; x and y of equal length. */
+    public record Series(String name, double[] x, double[] y) {}
+
+    /** Accuracy against the 1-based first insertion block, one line per backbone. */
+    public static XYChart blockLocation(String title, List<Series> perBackbone) {
+        XYChart c = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle("first insertion block k")
+                .yAxisTitle("test top-1 (%)").build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        c.getStyler().setXAxisDecimalPattern("0");
+        for (Series s : perBackbone) {
+            c.addSeries(s.name(), s.x(), s.y());
+        }
+        return c;
+    }
+
+    /** Grouped bars: one group per category (e.g. task), one bar per series (e.g. method). */
+    public static CategoryChart bars(String title, String yTitle, List<String> categories, Map<String, List<Double>> series) {
+        CategoryChart c = new CategoryChartBuilder().width(900).height(440).title(title).yAxisTitle(yTitle).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setXAxisLabelRotation(30);
+        series.forEach((name, values) -> c.addSeries(name, categories, values));
+        return c;
+    }
+
+    public static BufferedImage image(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Writes the chart as a PNG, atomically. */
+    public static void savePng(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image(chart), "png", out);
+            byte[] bytes = out.toByteArray();
+            AtomicFiles.write(file, ch -> ch.write(ByteBuffer.wrap(bytes)));
+        } catch (IOException e) {
+            throw new dev.vptlab.VptlabException(file + ": cannot write PNG: " + e.getMessage(), e);
+        }
+    }
+}
