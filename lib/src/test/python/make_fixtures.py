@@ -50,7 +50,7 @@ torch.set_num_threads(1)       # bit-stable CPU results
 
 
 # ====================================================================== safetensors I/O
-_ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64"}
+_ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64", torch.uint8: "U8"}
 
 
 def _tensor_bytes(t):
@@ -61,6 +61,8 @@ def _tensor_bytes(t):
         return t.numpy().astype("<f2").tobytes()
     if t.dtype == torch.bfloat16:
         return t.view(torch.int16).numpy().astype("<i2").tobytes()
+    if t.dtype == torch.uint8:
+        return t.numpy().tobytes()
     if t.dtype == torch.int64:
         return t.numpy().astype("<i8").tobytes()
     raise ValueError(t.dtype)

@@ -35,11 +35,15 @@ on the 0..255 scale. Keys: ``img.<name>``, ``pil_bilinear.<name>.<H>x<W>``, ``pi
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import PIL
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_fixtures import save_safetensors  # noqa: E402
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,26 +59,9 @@ except AttributeError:  # pragma: no cover
 
 
 # ------------------------------------------------------------------------------------------ safetensors
-_DT = {np.dtype(np.uint8): "U8", np.dtype(np.float32): "F32", np.dtype(np.int64): "I64"}
-
-
 def save(path, arrays, metadata):
-    """u64 LE header length, JSON header (padded with spaces to 8 bytes), raw LE data; keys sorted."""
-    header = {"__metadata__": {str(k): str(v) for k, v in metadata.items()}}
-    blobs, off = [], 0
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": _DT[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
+    """Writes numpy arrays with the project's one safetensors writer (make_fixtures.save_safetensors)."""
+    save_safetensors(path, {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}, metadata)
 
 
 # ------------------------------------------------------------------------------------------ images
