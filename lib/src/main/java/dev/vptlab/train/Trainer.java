@@ -219,7 +219,9 @@ public final class Trainer {
         if (!cfg.prefixCache() || k == 0) {
             return new Caches(null, null, null);
         }
-        return new Caches(cache(model, data.train(), k, base), cache(model, data.val(), k, base), cache(model, data.test(), k, base));
+        // Only splits this run will evaluate are worth their cache.
+        return new Caches(cache(model, data.train(), k, base), cfg.valEvery() > 0 ? cache(model, data.val(), k, base) : null,
+                cfg.testEvery() > 0 ? cache(model, data.test(), k, base) : null);
     }
 
     private PrefixCache cache(PromptedVit model, ImageDataset d, int k, NDManager base) {

@@ -1,0 +1,210 @@
+package dev.vptlab.reproduce;
+
+import dev.vptlab.VptlabException;
+import dev.vptlab.data.DataSources;
+import dev.vptlab.mini.MiniBenchmark;
+import dev.vptlab.mini.MiniTask;
+import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.report.Charts;
+import dev.vptlab.report.Tables;
+import dev.vptlab.train.Progress;
+import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The embedded study on the mini benchmark: the block-location sweep (Yoo et al. Fig. 1, our
+ * reconstruction) for the MAE, MoCo v3 and supervised tiny backbones, and VPT-shallow, VPT-deep, Gated PT
+ * and CVPT on every mini task with each self-supervised backbone. Every point is an ordinary run folder
+ * (so an interrupted study resumes where it stopped); tables (CSV) and plots (PNG) are derived from the
+ * run records.
+ */
+public final class Reproduce {
+    /** How much to run: {@code smoke} (tests, notebooks: seconds) or {@code quick} (the embedded default). */
+    public enum Profile {
+        SMOKE, QUICK
+    }
+
+    /** The three tiny backbones (trunk checkpoints). */
+    public record Backbones(Path mae, Path mocov3, Path supervised) {
+        Map<String, Path> all() {
+            Map<String, Path> m = new LinkedHashMap<>();
+            m.put("mae", mae);
+            m.put("mocov3", mocov3);
+            m.put("supervised", supervised);
+            return m;
+        }
+    }
+
+    /** One run of the study. */
+    public record Job(String study, String backbone, String task, String method, int insertBlock, Path folder, RunConfig config) {}
+
+    /** Training budget per profile; every choice is stated in the run records. */
+    record Budget(int epochs, int prompts, List<String> sweepTasks, List<Integer> blocks, List<String> methodTasks,
+            List<String> methods) {}
+
+    private Reproduce() {}
+
+    static Budget budget(Profile p) {
+        List<String> all = MiniBenchmark.tasks().stream().filter(t -> !t.isSegmentation()).map(MiniTask::key).toList();
+        return switch (p) {
+            case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 12), List.of("fm-item"),
+                    List.of("vpt-shallow", "vpt-deep", "gated", "cvpt"));
+            case QUICK -> new Budget(3, 5, List.of("fm-item", "fm-position"),
+                    java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all,
+                    List.of("vpt-shallow", "vpt-deep", "gated", "cvpt"));
+        };
+    }
+
+    /** The runs of a profile, in order: the block-location sweep first, then the method comparison. */
+    public static List<Job> plan(Profile p, Backbones b, Path results, long seed) {
+        Budget budget = budget(p);
+        List<Job> jobs = new ArrayList<>();
+        for (Map.Entry<String, Path> bb : b.all().entrySet()) {
+            for (String task : budget.sweepTasks()) {
+                for (int k : budget.blocks()) {
+                    MethodConfig m = MethodConfig.of("vpt-shallow", budget.prompts()).withInsertBlock(k);
+                    jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, budget, seed,
+                            results.resolve("runs/block-location").resolve(bb.getKey() + "-" + task + String.format("-k%02d", k))));
+                }
+            }
+        }
+        for (Map.Entry<String, Path> bb : b.all().entrySet()) {
+            if (bb.getKey().equals("supervised")) {
+                continue; // the method comparison is about self-supervised backbones (Yoo et al.)
+            }
+            for (String task : budget.methodTasks()) {
+                for (String method : budget.methods()) {
+                    MethodConfig m = MethodConfig.of(method, budget.prompts()).withGates(1f, true, true);
+                    Job j = job("methods", bb.getKey(), bb.getValue(), task, m, budget, seed,
+                            results.resolve("runs/methods").resolve(bb.getKey() + "-" + task + "-" + method));
+                    // VPT-shallow is the sweep's k = 1 point when the sweep covers this task: reuse that run.
+                    Job same = jobs.stream().filter(o -> o.config().equals(j.config())).findFirst().orElse(null);
+                    jobs.add(same == null ? j : new Job("methods", j.backbone(), j.task(), j.method(), 1, same.folder(), j.config()));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    /**
+     * One run: each method keeps its paper's optimizer family (SGD + warm-up cosine for VPT and Gated PT,
+     * AdamW + timm cosine for CVPT); at this scale the learning rates are ours (no grid search), the test split
+     * is evaluated once, after the last epoch, and there is no validation pass.
+     */
+    private static Job job(String study, String backbone, Path file, String task, MethodConfig m, Budget budget, long seed,
+            Path folder) {
+        boolean cvpt = m.method().equals("cvpt");
+        RunConfig.Builder b = cvpt ? RunConfig.cvpt().lr(5e-3).dropLast(false) : RunConfig.gated().lr(0.25);
+        RunConfig cfg = b.task(task).backbone(file.toString()).method(m).numClasses(MiniBenchmark.task(task).classes())
+                .pooling(backbone.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS).epochs(budget.epochs())
+                .warmupEpochs(Math.min(1, budget.epochs() - 1)).batchSize(64).valEvery(0).testEvery(budget.epochs()).seed(seed)
+                .build();
+        return new Job(study, backbone, task, m.method(), m.insertBlock(), folder, cfg);
+    }
+
+    /** Runs (or resumes) every job, then writes tables and plots under {@code results}. */
+    public static Table run(List<Job> jobs, Path results, Path dataRoot, Progress.Mode mode, PrintStream log) {
+        long t0 = System.nanoTime();
+        List<RunRecord> records = new ArrayList<>();
+        int i = 0;
+        for (Job j : jobs) {
+            i++;
+            RunRecord r = existing(j);
+            if (r == null) {
+                Trainer.Splits splits = DataSources.open(j.config(), dataRoot, MiniBenchmark.SIDE, 1);
+                boolean resume = Files.exists(j.folder().resolve(Trainer.STATE_FILE));
+                r = new Trainer(j.config(), splits, j.folder(), new Progress(mode, log)).run(resume);
+            }
+            records.add(r);
+            log.printf("[%d/%d] %-14s %-10s %-12s %-11s k=%-2d test top-1 %6.2f%n", i, jobs.size(), j.study(), j.backbone(),
+                    j.task(), j.method(), j.insertBlock(), r.lastTestTop1());
+        }
+        Table table = table(jobs, records);
+        Tables.saveCsv(table, results.resolve("tables/all_runs.csv"));
+        plots(table, results);
+        log.printf("study finished: %d runs in %.1f min (wall time of this invocation)%n", jobs.size(), (System.nanoTime() - t0) / 60e9);
+        return table;
+    }
+
+    private static RunRecord existing(Job j) {
+        if (!Files.exists(j.folder().resolve("record.json"))) {
+            return null;
+        }
+        RunRecord r = RunRecord.read(j.folder());
+        if (r.status().equals(RunRecord.FINISHED) && j.config().diff(r.config()).isEmpty()) {
+            return r;
+        }
+        if (!j.config().diff(r.config()).isEmpty()) {
+            throw new VptlabException(j.folder() + " holds a run with another config: " + j.config().diff(r.config())
+                    + "; remove it or choose another results folder");
+        }
+        return null;
+    }
+
+    static Table table(List<Job> jobs, List<RunRecord> records) {
+        StringColumn study = StringColumn.create("study");
+        StringColumn backbone = StringColumn.create("backbone");
+        StringColumn task = StringColumn.create("task");
+        StringColumn group = StringColumn.create("group");
+        StringColumn method = StringColumn.create("method");
+        IntColumn k = IntColumn.create("insert_block");
+        DoubleColumn top1 = DoubleColumn.create("test_top1");
+        DoubleColumn secs = DoubleColumn.create("wall_s");
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            RunRecord r = records.get(i);
+            study.append(j.study());
+            backbone.append(j.backbone());
+            task.append(j.task());
+            group.append(MiniBenchmark.task(j.task()).group().name().toLowerCase(java.util.Locale.ROOT));
+            method.append(j.method());
+            k.append(j.insertBlock());
+            top1.append(r.lastTestTop1());
+            secs.append(r.wallSeconds());
+        }
+        return Table.create("runs", study, backbone, task, group, method, k, top1, secs);
+    }
+
+    private static void plots(Table t, Path results) {
+        Table sweep = t.where(t.stringColumn("study").isEqualTo("block-location"));
+        for (String task : sweep.stringColumn("task").unique()) {
+            List<Charts.Series> series = new ArrayList<>();
+            Table forTask = sweep.where(sweep.stringColumn("task").isEqualTo(task));
+            for (String bb : forTask.stringColumn("backbone").unique()) {
+                Table s = forTask.where(forTask.stringColumn("backbone").isEqualTo(bb)).sortAscendingOn("insert_block");
+                series.add(new Charts.Series(bb, s.intColumn("insert_block").asDoubleArray(), s.doubleColumn("test_top1").asDoubleArray()));
+            }
+            Charts.savePng(Charts.blockLocation("Block location, " + task + " (mini benchmark)", series),
+                    results.resolve("plots/block_location_" + task + ".png"));
+        }
+        Table methods = t.where(t.stringColumn("study").isEqualTo("methods"));
+        for (String bb : methods.stringColumn("backbone").unique()) {
+            Table forBb = methods.where(methods.stringColumn("backbone").isEqualTo(bb));
+            List<String> tasks = new ArrayList<>(new java.util.LinkedHashSet<>(forBb.stringColumn("task").asList()));
+            Map<String, List<Double>> series = new LinkedHashMap<>();
+            for (String m : new java.util.LinkedHashSet<>(forBb.stringColumn("method").asList())) {
+                List<Double> v = new ArrayList<>();
+                for (String task : tasks) {
+                    Table row = forBb.where(forBb.stringColumn("method").isEqualTo(m).and(forBb.stringColumn("task").isEqualTo(task)));
+                    v.add(row.doubleColumn("test_top1").get(0));
+                }
+                series.put(m, v);
+            }
+            Charts.savePng(Charts.bars("Methods on the mini benchmark, " + bb + " backbone", "test top-1 (%)", tasks, series),
+                    results.resolve("plots/methods_" + bb + ".png"));
+        }
+    }
+}
