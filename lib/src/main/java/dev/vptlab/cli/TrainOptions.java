@@ -97,9 +97,11 @@ final class TrainOptions {
     RunConfig config() {
         String kind = backboneKind != null ? backboneKind : guessKind();
         RunConfig.Builder b;
-        if (task.equals("synthetic")) {
+        if (task.equals("synthetic") || task.startsWith("fm-")) {
+            // No paper recipe for the generated tasks: the method's optimizer family with our small-scale defaults.
             b = recipe.equals("cvpt") ? RunConfig.cvpt() : RunConfig.gated();
-            b.task(task).numClasses(10).batchSize(32)
+            b.task(task).numClasses(task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
+                    .batchSize(task.startsWith("fm-") ? 64 : 32)
                     .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
                     .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)
                     .pooling(kind.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS);
