@@ -1,0 +1,168 @@
+package dev.vptlab.ssl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import dev.vptlab.data.Transform;
+import dev.vptlab.model.InPlace;
+import dev.vptlab.model.VisionTransformer;
+import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.train.Losses;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * MoCo v3 (Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers", ICCV
+ * 2021), following {@code moco/builder.py} ({@code MoCo_ViT}):
+ * <ul>
+ *   <li>base encoder f_q = trunk → projector, plus a predictor on the query branch; momentum encoder f_k =
+ *       a copy of trunk → projector, updated as k ← m·k + (1 − m)·q before each step's keys are computed
+ *       ({@link MomentumUpdate}), m = 0.99 rising to 1 on a cosine (upstream: 0.99 for ViT-S/B at batch
+ *       4096);</li>
+ *   <li>the representation is the CLS token after the final norm;</li>
+ *   <li>loss = ctr(q₁, k₂) + ctr(q₂, k₁) with ctr(q, k) = CE(q̂·k̂ᵀ / τ, diag) · 2τ on L2-normalised
+ *       vectors, τ = 0.2, the other images of the batch as negatives;</li>
+ *   <li>position embedding fixed 2-D sin-cos, as upstream.</li>
+ * </ul>
+ * Reduced for small scale: the heads keep upstream's structure (3-layer projector ending in a non-affine
+ * BatchNorm, 2-layer predictor, BatchNorm + ReLU after each hidden Linear, batch statistics in both
+ * encoders) with hidden width 256 and output 64 instead of 4096 and 256 ({@link ProjectionMlp}). With
+ * LayerNorm in their place the trunk's linear probe fell below a random-init trunk's after a few hundred
+ * steps (the early low-rank phase of contrastive training); batch statistics counter it. The patch
+ * embedding is trained (upstream freezes it, a stability trick for large ViTs); views are
+ * {@link Augmentations#mocoView}.
+ */
+public final class MocoV3Pretraining implements PretrainingMethod {
+    public static final float TEMPERATURE = 0.2f;
+    public static final double MOMENTUM = 0.99;
+    public static final int HIDDEN = 256;
+    public static final int OUT = 64;
+
+    private final VisionTransformer vit;
+    private final VisionTransformer momentumVit;
+    private final ProjectionMlp projector;
+    private final ProjectionMlp momentumProjector;
+    private final ProjectionMlp predictor;
+    private final ParameterStore ps;
+    private final Transform augmentation;
+    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final Map<String, NDArray> online = new LinkedHashMap<>();
+    private final Map<String, NDArray> momentum = new LinkedHashMap<>();
+    private final double m0;
+    private final boolean cosineMomentum;
+    private double lastMomentum = Double.NaN;
+
+    public MocoV3Pretraining(VitConfig config, NDManager m) {
+        this(config, m, MOMENTUM, true, Augmentations.mocoView());
+    }
+
+    /**
+     * @param cosineMomentum false keeps m = m0 throughout
+     * @param views the augmentation drawn independently for each of the two views
+     */
+    public MocoV3Pretraining(VitConfig config, NDManager m, double m0, boolean cosineMomentum, Transform views) {
+        this.augmentation = views;
+        this.m0 = m0;
+        this.cosineMomentum = cosineMomentum;
+        this.ps = new ParameterStore(m, false);
+        vit = Trunks.trainable(config, m, false);
+        projector = new ProjectionMlp(m, 3, config.embedDim(), HIDDEN, OUT, true, "projector");
+        predictor = new ProjectionMlp(m, 2, OUT, HIDDEN, OUT, false, "predictor");
+        momentumVit = VisionTransformer.create(config, m);
+        momentumProjector = new ProjectionMlp(m, 3, config.embedDim(), HIDDEN, OUT, true, "momentum_projector");
+
+        vit.namedParameters().forEach((n, p) -> online.put("encoder." + n, p.getArray()));
+        projector.parameters().forEach(online::put);
+        momentumVit.namedParameters().forEach((n, p) -> momentum.put("encoder." + n, p.getArray()));
+        momentumProjector.parameters().forEach((n, a) -> momentum.put(n.substring("momentum_".length()), a));
+        momentum.values().forEach(a -> a.setRequiresGradient(false));
+        online.forEach((n, q) -> InPlace.copy(momentum.get(n), q)); // param_k.data.copy_(param_q.data)
+
+        trainable.putAll(Trunks.trainableParameters(vit));
+        trainable.putAll(projector.parameters());
+        trainable.putAll(predictor.parameters());
+    }
+
+    @Override
+    public String id() {
+        return "mocov3";
+    }
+
+    @Override
+    public VisionTransformer trunk() {
+        return vit;
+    }
+
+    @Override
+    public Map<String, NDArray> trainableParameters() {
+        return Collections.unmodifiableMap(trainable);
+    }
+
+    @Override
+    public Pooling probePooling() {
+        return Pooling.CLS;
+    }
+
+    /** The momentum encoder's tensors (trunk under "encoder.", projector under "projector."). */
+    public Map<String, NDArray> momentumParameters() {
+        return Collections.unmodifiableMap(momentum);
+    }
+
+    /** The last momentum used (NaN before the first step). */
+    public double lastMomentum() {
+        return lastMomentum;
+    }
+
+    @Override
+    public void beforeStep(long step, long totalSteps) {
+        lastMomentum = cosineMomentum ? MomentumUpdate.cosine(m0, step, totalSteps) : m0;
+        MomentumUpdate.apply(online, momentum, lastMomentum);
+    }
+
+    @Override
+    public NDArray loss(Batch batch) {
+        return loss(batch.images(augmentation, 0), batch.images(augmentation, 1));
+    }
+
+    /** The symmetrised contrastive loss of two views [B, C, H, W] of the same images. */
+    public NDArray loss(NDArray x1, NDArray x2) {
+        NDArray q1 = predictor.forward(projector.forward(Trunks.cls(vit, ps, x1, true)));
+        NDArray q2 = predictor.forward(projector.forward(Trunks.cls(vit, ps, x2, true)));
+        NDArray k1;
+        NDArray k2;
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // torch.no_grad() around the momentum branch
+        try {
+            k1 = momentumProjector.forward(Trunks.cls(momentumVit, ps, x1, false));
+            k2 = momentumProjector.forward(Trunks.cls(momentumVit, ps, x2, false));
+        } finally {
+            JniUtils.setGradMode(was);
+        }
+        return contrastive(q1, k2).add(contrastive(q2, k1));
+    }
+
+    /** ctr(q, k) = CE(q̂ k̂ᵀ / τ, [0 … B−1]) · 2τ. */
+    static NDArray contrastive(NDArray q, NDArray k) {
+        NDManager m = q.getManager();
+        NDArray logits = l2normalise(q).matMul(l2normalise(k).transpose()).mul(m.full(new Shape(), 1f / TEMPERATURE));
+        long b = q.getShape().get(0);
+        NDArray labels = m.arange(0, b, 1, DataType.INT64);
+        return Losses.crossEntropy(logits, labels).mul(m.full(new Shape(), 2f * TEMPERATURE));
+    }
+
+    /** {@code F.normalize(x, dim=1)}: x / max(‖x‖, 1e-12) — here x / (‖x‖ + 1e-12). */
+    static NDArray l2normalise(NDArray x) {
+        return x.div(x.square().sum(new int[] {1}, true).sqrt().add(1e-12f));
+    }
+
+    /** The trunk parameter objects (for tests). */
+    Map<String, Parameter> trunkParameters() {
+        return vit.namedParameters();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.vptlab.ssl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import com.google.gson.GsonBuilder;
+import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.checkpoint.RawTensor;
+import dev.vptlab.checkpoint.Safetensors;
+import dev.vptlab.model.VisionTransformer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A pretrained trunk on disk: the trunk's tensors only (no decoder, projector, predictor, momentum
+ * encoder or head), under timm's names, as safetensors with the metadata {@code BackboneLoader} needs
+ * ({@value Checkpoint#META_NUM_HEADS}, {@value Checkpoint#META_ARCH}) plus {@code method}, {@code epochs},
+ * {@code seed} and {@code final_loss}; and {@code <name>.manifest.json} beside it with the exact command,
+ * settings, losses, wall time and software versions. Both are written atomically.
+ */
+public final class TrunkFile {
+    private TrunkFile() {}
+
+    public static void write(Path file, VisionTransformer vit, PretrainResult r, PretrainOptions o, String command) {
+        Map<String, RawTensor> tensors = new LinkedHashMap<>();
+        vit.namedParameters().forEach((name, p) -> {
+            NDArray a = p.getArray();
+            tensors.put(name, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray()));
+        });
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Checkpoint.META_NUM_HEADS, String.valueOf(vit.config().numHeads()));
+        meta.put(Checkpoint.META_ARCH, vit.config().name());
+        meta.put("method", r.method());
+        meta.put("epochs", String.valueOf(r.epochs()));
+        meta.put("seed", String.valueOf(o.seed()));
+        meta.put("final_loss", String.format(Locale.ROOT, "%.6f", r.finalLoss()));
+        Safetensors.write(file, tensors, meta);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", file.getFileName().toString());
+        m.put("command", command);
+        m.put("method", r.method());
+        m.put("arch", vit.config().name());
+        m.put("seed", o.seed());
+        m.put("epochs", r.epochs());
+        m.put("steps", r.steps());
+        m.put("train_images", r.trainImages());
+        m.put("batch_size", o.batchSize());
+        m.put("lr", o.lr());
+        m.put("weight_decay", o.weightDecay());
+        m.put("beta2", o.beta2());
+        m.put("warmup_fraction", o.warmupFraction());
+        m.put("final_loss", r.finalLoss());
+        m.put("final_loss_window_steps", Math.min(PretrainResult.FINAL_WINDOW, r.stepLosses().size()));
+        m.put("epoch_losses", r.epochLosses());
+        m.put("wall_seconds", Math.round(r.wallSeconds() * 10) / 10.0);
+        m.put("written_at", Instant.now().toString());
+        m.put("versions", versions());
+        AtomicFiles.writeString(manifestPath(file), new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n");
+    }
+
+    /** {@code dir/name.safetensors} → {@code dir/name.manifest.json}. */
+    public static Path manifestPath(Path file) {
+        String n = file.getFileName().toString();
+        String stem = n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+        return file.resolveSibling(stem + ".manifest.json");
+    }
+
+    static Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        String own = TrunkFile.class.getPackage().getImplementationVersion();
+        v.put("vptlab", own == null ? "dev" : own);
+        v.put("djl", Engine.getDjlVersion());
+        v.put("pytorch", Engine.getInstance().getVersion());
+        v.put("java", System.getProperty("java.version"));
+        return v;
+    }
+}
