@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain vit_tiny12_fmnist on Fashion-MNIST (MAE, MoCo v3 or supervised) and save the trunk.",
-            "Defaults (2 CPU cores, measured): mae 60000 images x 1 epoch, batch 256, lr 1.5e-3;",
-            "mocov3 15000 x 1, batch 128, lr 1e-3; supervised 30000 x 1, batch 128, lr 1e-3; each within 5 minutes."})
+            "Defaults, each measured under 5 minutes on 2 idle CPU cores: mae 60000 images x 2 epochs, batch 128,",
+            "lr 1.5e-3 (144 s); supervised 40000 x 1, batch 128, lr 1e-3 (164 s); mocov3 15000 x 1, batch 128,",
+            "lr 1e-3 (191 s). On cores busy with other work, pass --threads 1."})
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -92,7 +93,8 @@ final class PretrainCommand implements Callable<Integer> {
         int subset = trainSubset != null ? trainSubset : m.defaultSubset();
         FashionMnistImages images = new FashionMnistImages(train, "train", subset <= 0 ? train.size() : Math.min(subset, train.size()),
                 dev.vptlab.ssl.Augmentations.center());
-        String command = "vptlab pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        // originalArgs() holds the whole command line, subcommand name included
+        String command = "vptlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         PretrainResult r;
         try (Pretrainer p = new Pretrainer(o, images, VitConfig.VIT_TINY12_FMNIST, m.factory(), System.err)) {
             r = p.train();

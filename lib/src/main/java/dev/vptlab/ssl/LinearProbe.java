@@ -18,10 +18,12 @@ import java.nio.file.Path;
 /**
  * Linear probing of a frozen trunk: features of every image (no augmentation), then a multinomial
  * logistic regression fitted on the training features ({@link LogisticRegression}), scored by test
- * top-1. Features follow the papers' probes: the CLS token after the final norm for MoCo v3 and the
- * supervised trunk, the mean of the patch tokens followed by the final norm for MAE (its
- * {@code global_pool} linear probe). Reduced for small scale: a deterministic host solver instead of
- * SGD/LARS with BatchNorm for 90 epochs.
+ * top-1. Features: the CLS token after the final norm for MoCo v3 and the supervised trunk; for MAE the
+ * mean of the patch tokens followed by the final norm ({@code global_pool}, what MAE fine-tuning and the
+ * prompt-tuning papers' MAE backbones use; MAE's own {@code main_linprobe.py} defaults to its CLS token,
+ * which {@link #evaluate(VisionTransformer, Pooling, ImageDataset, ImageDataset)} can be given instead).
+ * Reduced for small scale: a deterministic host solver ({@link LogisticRegression}) instead of SGD/LARS
+ * with BatchNorm for 90 epochs.
  */
 public final class LinearProbe {
     /** λ of the L2 penalty and the solver's iterations. */

@@ -6,9 +6,11 @@ import java.util.Locale;
 
 /**
  * The three methods by name, each with the defaults of {@code vptlab pretrain}. The defaults are sized
- * so that a run finishes within 5 minutes on 2 CPU cores (measured wall times are in the CLI's help):
- * MAE sees only a quarter of the tokens in its encoder and is the cheapest per image; the supervised
- * baseline runs the full trunk once; MoCo v3 runs it on two views plus two momentum forward passes.
+ * so that a run finishes within 5 minutes on 2 CPU cores. Measured (2 cores, engine-default threads, no
+ * other load): MAE 60,000 images × 2 epochs 144 s (≈ 830 img/s: its encoder sees a quarter of the
+ * tokens), supervised 40,000 × 1 164 s (≈ 245 img/s), MoCo v3 15,000 × 1 191 s (≈ 80 img/s: two views
+ * through the trunk plus two momentum forward passes). When other processes keep the cores busy,
+ * PyTorch's two OpenMP threads stall (MoCo v3 took 844 s); {@code --threads 1} avoids that.
  *
  * @param defaultEpochs epochs when {@code --epochs} is not given
  * @param defaultBatch batch size when {@code --batch-size} is not given
@@ -17,7 +19,7 @@ import java.util.Locale;
  * @param defaultSubset training images when {@code --train-subset} is not given (0: all 60,000)
  */
 public enum PretrainMethods {
-    MAE("mae", MaePretraining::new, 1, 128, 1.5e-3, 0.95, 0),
+    MAE("mae", MaePretraining::new, 2, 128, 1.5e-3, 0.95, 0),
     MOCOV3("mocov3", MocoV3Pretraining::new, 1, 128, 1e-3, 0.999, 15_000),
     SUPERVISED("supervised", SupervisedPretraining::new, 1, 128, 1e-3, 0.999, 40_000);
 
