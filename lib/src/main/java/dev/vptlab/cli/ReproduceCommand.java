@@ -1,24 +1,25 @@
 package dev.vptlab.cli;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
+
+
 import dev.vptlab.VptlabException;
-import dev.vptlab.checkpoint.Checkpoint;
-import dev.vptlab.checkpoint.RawTensor;
-import dev.vptlab.checkpoint.Safetensors;
-import dev.vptlab.model.VisionTransformer;
-import dev.vptlab.model.VitConfig;
+
+
+
+
+
+import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
 import dev.vptlab.train.Progress;
-import java.io.IOException;
-import java.io.InputStream;
+
+
 import java.io.PrintWriter;
-import java.nio.file.Files;
+
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
+
+
 import java.util.List;
-import java.util.Map;
+
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,8 +32,6 @@ import tech.tablesaw.api.Table;
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = "Run the embedded study (block location; VPT, Gated PT, CVPT) on the Fashion-MNIST mini benchmark.")
 final class ReproduceCommand implements Callable<Integer> {
-    static final String EMBEDDED = "/dev/vptlab/embedded/";
-
     @Spec
     CommandSpec spec;
 
@@ -61,7 +60,7 @@ final class ReproduceCommand implements Callable<Integer> {
     Progress.Mode progress;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         Reproduce.Profile p = switch (profile) {
             case "smoke" -> Reproduce.Profile.SMOKE;
             case "quick" -> Reproduce.Profile.QUICK;
@@ -74,7 +73,8 @@ final class ReproduceCommand implements Callable<Integer> {
         List<Reproduce.Job> jobs = Reproduce.plan(p, b, results, seed);
         w.printf("%s profile: %d runs into %s%n", profile, jobs.size(), results);
         w.flush();
-        Table t = Reproduce.run(jobs, results, dataRoot, progress, System.out);
+        Table t = Reproduce.run(jobs, dataRoot, progress, System.out);
+        Reproduce.writeOutputs(t, results);
         Table methods = t.where(t.stringColumn("study").isEqualTo("methods"));
         if (!methods.isEmpty()) {
             w.println(methods.summarize("test_top1", AggregateFunctions.mean).by("backbone", "method").printAll());
@@ -84,36 +84,8 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** The given file, else the embedded checkpoint, else (smoke only) a random-init trunk, said as such. */
-    private Path backbone(String name, Path given, Reproduce.Profile p, Path results, PrintWriter w) throws IOException {
-        if (given != null) {
-            return given;
-        }
-        Path target = results.resolve("backbones").resolve(name + ".safetensors");
-        try (InputStream in = ReproduceCommand.class.getResourceAsStream(EMBEDDED + name + ".safetensors")) {
-            if (in != null) {
-                Files.createDirectories(target.getParent());
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                return target;
-            }
-        }
-        if (p != Reproduce.Profile.SMOKE) {
-            throw new VptlabException("no embedded " + name + " checkpoint in this build; pass --" + name
-                    + " FILE (a tiny trunk from 'vptlab pretrain --method " + name + "')");
-        }
-        Path random = results.resolve("backbones").resolve("random-" + name + ".safetensors");
-        if (!Files.exists(random)) {
-            VitConfig c = VitConfig.VIT_TINY12_FMNIST;
-            try (NDManager m = NDManager.newBaseManager()) {
-                Engine.getInstance().setRandomSeed(name.hashCode());
-                VisionTransformer vit = VisionTransformer.create(c, m);
-                Map<String, RawTensor> t = new LinkedHashMap<>();
-                vit.namedParameters().forEach((k, prm) -> t.put(k, RawTensor.ofFloats(prm.getArray().getShape().getShape(),
-                        prm.getArray().toFloatArray())));
-                Safetensors.write(random, t, Map.of(Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()),
-                        Checkpoint.META_ARCH, c.name(), "note", "random init (smoke profile), not pretrained"));
-            }
-        }
-        w.println("note: smoke profile without an embedded " + name + " checkpoint: using a RANDOM-INIT trunk " + random);
-        return random;
+    private Path backbone(String name, Path given, Reproduce.Profile p, Path results, PrintWriter w) {
+        return given != null ? given : EmbeddedBackbones.extract(name, results.resolve("backbones"), p == Reproduce.Profile.SMOKE,
+                msg -> w.println("note: smoke profile: " + msg));
     }
 }

@@ -87,6 +87,12 @@ final class TrainOptions {
     @Option(names = "--test-every", description = "Evaluate test every n epochs (0 = never); the last epoch is always tested.")
     Integer testEvery;
 
+    @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs; default all).")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", description = "Evaluate on the first N val/test images only (smoke runs; default all).")
+    Integer testLimit;
+
     @Option(names = "--no-prefix-cache", description = "Do not cache the frozen prefix (for comparisons).")
     boolean noPrefixCache;
 
@@ -139,6 +145,8 @@ final class TrainOptions {
         if (valEvery != null) o.valEvery(valEvery);
         if (testEvery != null) o.testEvery(testEvery);
         if (noPrefixCache) o.prefixCache(false);
+        if (trainLimit != null) o.trainLimit(trainLimit);
+        if (testLimit != null) o.testLimit(testLimit);
         return o.build();
     }
 

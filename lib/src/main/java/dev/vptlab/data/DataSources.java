@@ -18,9 +18,12 @@ import java.util.List;
 public final class DataSources {
     private DataSources() {}
 
-    /** The splits of {@code cfg.task()} at the model's input size. */
+    /** The splits of {@code cfg.task()} at the model's input size, cut to the run's image limits. */
     public static Trainer.Splits open(RunConfig cfg, Path dataRoot, int imageSide, int channels) {
-        return open(cfg.task(), cfg.preprocess(), dataRoot, imageSide, channels, cfg.numClasses(), cfg.seed(), LoadOptions.DEFAULT);
+        Trainer.Splits s = open(cfg.task(), cfg.preprocess(), dataRoot, imageSide, channels, cfg.numClasses(), cfg.seed(),
+                LoadOptions.DEFAULT);
+        return new Trainer.Splits(FirstImages.of(s.train(), cfg.trainLimit()), FirstImages.of(s.val(), cfg.testLimit()),
+                FirstImages.of(s.test(), cfg.testLimit()));
     }
 
     public static Trainer.Splits open(String task, String preprocess, Path dataRoot, int imageSide, int channels, int numClasses,

@@ -4,6 +4,7 @@ import dev.vptlab.VptlabException;
 import dev.vptlab.data.DataSources;
 import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.mini.MiniTask;
+import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.report.Charts;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -48,12 +50,22 @@ public final class Reproduce {
         }
     }
 
-    /** One run of the study. */
-    public record Job(String study, String backbone, String task, String method, int insertBlock, Path folder, RunConfig config) {}
+    /**
+     * One run of the study.
+     *
+     * @param variant what distinguishes this run within its study beyond method and insertion block (e.g.
+     *     "gates off", "position 2", "prompts 20"); "" for none
+     */
+    public record Job(String study, String backbone, String task, String method, int insertBlock, String variant, Path folder,
+            RunConfig config) {}
 
-    /** Training budget per profile; every choice is stated in the run records. */
+    /**
+     * Training budget per profile; every choice is stated in the run records.
+     *
+     * @param trainLimit / testLimit first images of the splits (0 = the task's 1000 train / 2000 test)
+     */
     record Budget(int epochs, int prompts, List<String> sweepTasks, List<Integer> blocks, List<String> methodTasks,
-            List<String> methods) {}
+            List<String> methods, int trainLimit, int testLimit) {}
 
     /**
      * Gate init for the mini study: Table 5's values (1..20) are tuned per task at ViT-B scale; 1 (g ≈ 0.27)
@@ -61,47 +73,38 @@ public final class Reproduce {
      */
     static final float GATE_INIT = 1f;
 
+    /** The task of the single-task ablations: the fine-grained subset, the mini benchmark's CUB. */
+    public static final String ABLATION_TASK = "fm-tops";
+
     private Reproduce() {}
 
     static Budget budget(Profile p) {
         List<String> all = MiniBenchmark.tasks().stream().filter(t -> !t.isSegmentation()).map(MiniTask::key).toList();
+        List<String> methods = List.of("vpt-shallow", "vpt-deep", "gated", "cvpt");
         return switch (p) {
-            case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 12), List.of("fm-item"),
-                    List.of("vpt-shallow", "vpt-deep", "gated", "cvpt"));
+            case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 6, 12), List.of("fm-item", "fm-tops"), methods, 256, 256);
             case QUICK -> new Budget(3, 5, List.of("fm-item", "fm-position"),
-                    java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all,
-                    List.of("vpt-shallow", "vpt-deep", "gated", "cvpt"));
+                    java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all, methods, 0, 0);
         };
     }
 
-    /** The runs of a profile, in order: the block-location sweep first, then the method comparison. */
+    /** The runs of {@code vptlab reproduce}, in order: the block-location sweep, then the method comparison. */
     public static List<Job> plan(Profile p, Backbones b, Path results, long seed) {
+        List<Job> jobs = new ArrayList<>(blockLocation(p, b, results, seed));
+        jobs.addAll(methods(p, b, results, seed, jobs));
+        return jobs;
+    }
+
+    /** Yoo et al. Fig. 1 (our reconstruction): VPT-shallow first inserted before block k, every backbone. */
+    public static List<Job> blockLocation(Profile p, Backbones b, Path results, long seed) {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
         for (Map.Entry<String, Path> bb : b.all().entrySet()) {
             for (String task : budget.sweepTasks()) {
                 for (int k : budget.blocks()) {
                     MethodConfig m = MethodConfig.of("vpt-shallow", budget.prompts()).withInsertBlock(k);
-                    jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, budget, seed,
+                    jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, "", budget, seed,
                             results.resolve("runs/block-location").resolve(bb.getKey() + "-" + task + String.format("-k%02d", k))));
-                }
-            }
-        }
-        for (Map.Entry<String, Path> bb : b.all().entrySet()) {
-            if (bb.getKey().equals("supervised")) {
-                continue; // the method comparison is about self-supervised backbones (Yoo et al.)
-            }
-            for (String task : budget.methodTasks()) {
-                for (String method : budget.methods()) {
-                    MethodConfig m = MethodConfig.of(method, budget.prompts());
-                    if (method.equals("gated")) {
-                        m = m.withGates(GATE_INIT, true, true);
-                    }
-                    Job j = job("methods", bb.getKey(), bb.getValue(), task, m, budget, seed,
-                            results.resolve("runs/methods").resolve(bb.getKey() + "-" + task + "-" + method));
-                    // VPT-shallow is the sweep's k = 1 point when the sweep covers this task: reuse that run.
-                    Job same = jobs.stream().filter(o -> o.config().equals(j.config())).findFirst().orElse(null);
-                    jobs.add(same == null ? j : new Job("methods", j.backbone(), j.task(), j.method(), 1, same.folder(), j.config()));
                 }
             }
         }
@@ -109,23 +112,119 @@ public final class Reproduce {
     }
 
     /**
+     * VPT-shallow, VPT-deep, Gated PT and CVPT on every mini task with the two self-supervised backbones
+     * (the comparison of Yoo et al. is about those). A VPT-shallow run equal to one of {@code earlier} (the
+     * sweep's k = 1 point) is not run twice: the job points at that run's folder.
+     */
+    public static List<Job> methods(Profile p, Backbones b, Path results, long seed, List<Job> earlier) {
+        Budget budget = budget(p);
+        List<Job> jobs = new ArrayList<>();
+        for (Map.Entry<String, Path> bb : b.all().entrySet()) {
+            if (bb.getKey().equals("supervised")) {
+                continue;
+            }
+            for (String task : budget.methodTasks()) {
+                for (String method : budget.methods()) {
+                    MethodConfig m = MethodConfig.of(method, budget.prompts());
+                    if (method.equals("gated")) {
+                        m = m.withGates(GATE_INIT, true, true);
+                    }
+                    Job j = job("methods", bb.getKey(), bb.getValue(), task, m, "", budget, seed,
+                            results.resolve("runs/methods").resolve(bb.getKey() + "-" + task + "-" + method));
+                    Job same = earlier.stream().filter(o -> o.config().equals(j.config())).findFirst().orElse(null);
+                    jobs.add(same == null ? j : new Job("methods", j.backbone(), j.task(), j.method(), 1, "", same.folder(), j.config()));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    /**
+     * Yoo et al. Table 4 at small scale: VPT-shallow, then Gated PT with gates only, temperature only, and
+     * both, on {@link #ABLATION_TASK} with the MAE backbone.
+     */
+    public static List<Job> gateAblation(Profile p, Backbones b, Path results, long seed) {
+        Budget budget = budget(p);
+        List<Job> jobs = new ArrayList<>();
+        jobs.add(ablation("gate-ablation", "mae", b.mae(), MethodConfig.of("vpt-shallow", budget.prompts()), "no gates, no temperature",
+                budget, seed, results));
+        for (boolean[] gt : new boolean[][] {{true, false}, {false, true}, {true, true}}) {
+            String v = (gt[0] ? "gates" : "no gates") + ", " + (gt[1] ? "temperature" : "no temperature");
+            jobs.add(ablation("gate-ablation", "mae", b.mae(),
+                    MethodConfig.of("gated", budget.prompts()).withGates(GATE_INIT, gt[0], gt[1]), v, budget, seed, results));
+        }
+        return jobs;
+    }
+
+    /**
+     * Yoo et al. Table 7 at small scale: the same total number of prompt tokens spent as VPT-deep (spread
+     * over the 12 blocks) or as Gated PT (all at the input), MAE backbone, {@link #ABLATION_TASK}.
+     */
+    public static List<Job> fewerTokens(Profile p, Backbones b, Path results, long seed) {
+        Budget budget = budget(p);
+        List<Job> jobs = new ArrayList<>();
+        for (int total : p == Profile.SMOKE ? List.of(12) : List.of(12, 24)) {
+            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("vpt-deep", total / 12), "total " + total, budget,
+                    seed, results));
+            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("gated", total).withGates(GATE_INIT, true, true),
+                    "total " + total, budget, seed, results));
+        }
+        return jobs;
+    }
+
+    /**
+     * CVPT's ablations at small scale (Huang et al.): the insert position 1..5 of the cross-attention
+     * branch, the four weight variants, and the number of prompts; supervised backbone (CVPT's backbone is
+     * a supervised ViT), {@link #ABLATION_TASK}.
+     */
+    public static List<Job> cvptAblations(Profile p, Backbones b, Path results, long seed) {
+        Budget budget = budget(p);
+        List<Job> jobs = new ArrayList<>();
+        MethodConfig base = MethodConfig.of("cvpt", budget.prompts());
+        for (int pos : p == Profile.SMOKE ? List.of(1, 3, 5) : List.of(1, 2, 3, 4, 5)) {
+            jobs.add(ablation("cvpt-position", "supervised", b.supervised(), base.withCross(pos, base.crossWeights()), "position " + pos,
+                    budget, seed, results));
+        }
+        for (CrossVisualPrompts.Weights w : CrossVisualPrompts.Weights.values()) {
+            jobs.add(ablation("cvpt-weights", "supervised", b.supervised(), base.withCross(base.position(), w), w.name().toLowerCase(Locale.ROOT),
+                    budget, seed, results));
+        }
+        for (int n : p == Profile.SMOKE ? List.of(1, 10) : List.of(1, 5, 20, 50)) {
+            jobs.add(ablation("cvpt-prompts", "supervised", b.supervised(), MethodConfig.of("cvpt", n), "prompts " + n, budget, seed,
+                    results));
+        }
+        return jobs;
+    }
+
+    private static Job ablation(String study, String backbone, Path file, MethodConfig m, String variant, Budget budget, long seed,
+            Path results) {
+        String slug = variant.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        return job(study, backbone, file, ABLATION_TASK, m, variant, budget, seed,
+                results.resolve("runs").resolve(study).resolve(backbone + "-" + m.method() + "-" + slug));
+    }
+
+    /**
      * One run: each method keeps its paper's optimizer family (SGD + warm-up cosine for VPT and Gated PT,
      * AdamW + timm cosine for CVPT); at this scale the learning rates are ours (no grid search), the test split
      * is evaluated once, after the last epoch, and there is no validation pass.
      */
-    private static Job job(String study, String backbone, Path file, String task, MethodConfig m, Budget budget, long seed,
-            Path folder) {
+    private static Job job(String study, String backbone, Path file, String task, MethodConfig m, String variant, Budget budget,
+            long seed, Path folder) {
         boolean cvpt = m.method().equals("cvpt");
-        RunConfig.Builder b = cvpt ? RunConfig.cvpt().lr(5e-3).dropLast(false) : RunConfig.gated().lr(0.25);
+        RunConfig.Builder b = cvpt ? RunConfig.cvpt().lr(CVPT_LR).dropLast(false) : RunConfig.gated().lr(SGD_LR);
         RunConfig cfg = b.task(task).backbone(file.toString()).method(m).numClasses(MiniBenchmark.task(task).classes())
                 .pooling(backbone.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS).epochs(budget.epochs())
                 .warmupEpochs(Math.min(1, budget.epochs() - 1)).batchSize(64).valEvery(0).testEvery(budget.epochs()).seed(seed)
-                .build();
-        return new Job(study, backbone, task, m.method(), m.insertBlock(), folder, cfg);
+                .trainLimit(budget.trainLimit()).testLimit(budget.testLimit()).build();
+        return new Job(study, backbone, task, m.method(), m.insertBlock(), variant, folder, cfg);
     }
 
-    /** Runs (or resumes) every job, then writes tables and plots under {@code results}. */
-    public static Table run(List<Job> jobs, Path results, Path dataRoot, Progress.Mode mode, PrintStream log) {
+    /** Learning rates of the mini study (ours, no grid search; see {@code docs/mini-benchmark.md}). */
+    static final double SGD_LR = 0.25;
+    static final double CVPT_LR = 5e-3;
+
+    /** Runs (or resumes) every job and returns one row per job; finished runs with the same config are only read. */
+    public static Table run(List<Job> jobs, Path dataRoot, Progress.Mode mode, PrintStream log) {
         long t0 = System.nanoTime();
         List<RunRecord> records = new ArrayList<>();
         int i = 0;
@@ -141,11 +240,14 @@ public final class Reproduce {
             log.printf("[%d/%d] %-14s %-10s %-12s %-11s k=%-2d test top-1 %6.2f%n", i, jobs.size(), j.study(), j.backbone(),
                     j.task(), j.method(), j.insertBlock(), r.lastTestTop1());
         }
-        Table table = table(jobs, records);
+        log.printf("%d runs in %.1f min (wall time of this invocation)%n", jobs.size(), (System.nanoTime() - t0) / 60e9);
+        return table(jobs, records);
+    }
+
+    /** tables/all_runs.csv and the plots of the block-location sweep and the method comparison. */
+    public static void writeOutputs(Table table, Path results) {
         Tables.saveCsv(table, results.resolve("tables/all_runs.csv"));
         plots(table, results);
-        log.printf("study finished: %d runs in %.1f min (wall time of this invocation)%n", jobs.size(), (System.nanoTime() - t0) / 60e9);
-        return table;
     }
 
     private static RunRecord existing(Job j) {
@@ -170,6 +272,7 @@ public final class Reproduce {
         StringColumn group = StringColumn.create("group");
         StringColumn method = StringColumn.create("method");
         IntColumn k = IntColumn.create("insert_block");
+        StringColumn variant = StringColumn.create("variant");
         DoubleColumn top1 = DoubleColumn.create("test_top1");
         DoubleColumn secs = DoubleColumn.create("wall_s");
         for (int i = 0; i < jobs.size(); i++) {
@@ -181,10 +284,11 @@ public final class Reproduce {
             group.append(MiniBenchmark.task(j.task()).group().name().toLowerCase(java.util.Locale.ROOT));
             method.append(j.method());
             k.append(j.insertBlock());
+            variant.append(j.variant());
             top1.append(r.lastTestTop1());
             secs.append(r.wallSeconds());
         }
-        return Table.create("runs", study, backbone, task, group, method, k, top1, secs);
+        return Table.create("runs", study, backbone, task, group, method, k, variant, top1, secs);
     }
 
     private static void plots(Table t, Path results) {

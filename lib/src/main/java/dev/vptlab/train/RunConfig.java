@@ -24,10 +24,13 @@ import java.util.Objects;
  * @param prefixCache cache the frozen prefix (tokens entering the first trainable block) when allowed
  * @param preprocess "gated" (VTAB: TF bilinear resize) or "cvpt" (VTAB: PIL bicubic resize); FGVC is the same
  *     for both (spec datasets.md §1.4, §2)
+ * @param trainLimit train on the first n images of the training split only (0 = all); for smoke runs
+ * @param testLimit evaluate on the first n images of the val and test splits only (0 = all); for smoke runs
  */
 public record RunConfig(String task, String backbone, Integer heads, Pooling pooling, MethodConfig method, int numClasses,
         int epochs, int batchSize, String optimizer, double lr, double weightDecay, double momentum, String schedule,
-        int warmupEpochs, boolean dropLast, int valEvery, int testEvery, long seed, boolean prefixCache, String preprocess) {
+        int warmupEpochs, boolean dropLast, int valEvery, int testEvery, long seed, boolean prefixCache, String preprocess,
+        int trainLimit, int testLimit) {
 
     public static final List<String> OPTIMIZERS = List.of("sgd", "adamw");
     public static final List<String> SCHEDULES = List.of("gated-cosine", "timm-cosine", "constant");
@@ -47,6 +50,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         check(numClasses >= 2, "number of classes must be at least 2, got " + numClasses);
         check(valEvery >= 0 && testEvery >= 0, "evaluation intervals must be non-negative");
         check(PREPROCESS.contains(preprocess), "unknown preprocessing '" + preprocess + "'; known: " + PREPROCESS);
+        check(trainLimit >= 0 && testLimit >= 0, "image limits must be non-negative (0 = all)");
     }
 
     private static void check(boolean ok, String message) {
@@ -89,6 +93,8 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         b.seed = seed;
         b.prefixCache = prefixCache;
         b.preprocess = preprocess;
+        b.trainLimit = trainLimit;
+        b.testLimit = testLimit;
         return b;
     }
 
@@ -138,6 +144,8 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         m.put("seed", seed);
         m.put("prefix_cache", prefixCache);
         m.put("preprocess", preprocess);
+        m.put("train_limit", trainLimit);
+        m.put("test_limit", testLimit);
         return m;
     }
 
@@ -154,7 +162,9 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
                     num(m, "weight_decay").doubleValue(), num(m, "momentum").doubleValue(), str(m, "schedule"),
                     num(m, "warmup_epochs").intValue(), bool(m, "drop_last"), num(m, "val_every").intValue(),
                     num(m, "test_every").intValue(), num(m, "seed").longValue(), bool(m, "prefix_cache"),
-                    m.containsKey("preprocess") ? str(m, "preprocess") : "gated");
+                    m.containsKey("preprocess") ? str(m, "preprocess") : "gated",
+                    m.containsKey("train_limit") ? num(m, "train_limit").intValue() : 0,
+                    m.containsKey("test_limit") ? num(m, "test_limit").intValue() : 0);
         } catch (RuntimeException e) {
             throw new VptlabException("run config is incomplete or malformed: " + e.getMessage(), e);
         }
@@ -218,6 +228,8 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         private long seed = 42;
         private boolean prefixCache = true;
         private String preprocess = "gated";
+        private int trainLimit;
+        private int testLimit;
 
         public Builder task(String v) { task = v; return this; }
         public Builder backbone(String v) { backbone = v; return this; }
@@ -239,10 +251,13 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         public Builder seed(long v) { seed = v; return this; }
         public Builder prefixCache(boolean v) { prefixCache = v; return this; }
         public Builder preprocess(String v) { preprocess = v; return this; }
+        public Builder trainLimit(int v) { trainLimit = v; return this; }
+        public Builder testLimit(int v) { testLimit = v; return this; }
 
         public RunConfig build() {
             return new RunConfig(task, backbone, heads, pooling, method, numClasses, epochs, batchSize, optimizer, lr,
-                    weightDecay, momentum, schedule, warmupEpochs, dropLast, valEvery, testEvery, seed, prefixCache, preprocess);
+                    weightDecay, momentum, schedule, warmupEpochs, dropLast, valEvery, testEvery, seed, prefixCache, preprocess,
+                    trainLimit, testLimit);
         }
     }
 }

@@ -53,14 +53,15 @@ class ReproduceTest {
         Path results = tmp.resolve("results");
         List<Reproduce.Job> jobs = Reproduce.plan(Reproduce.Profile.SMOKE, new Reproduce.Backbones(t, t, t), results, 1).stream()
                 .filter(j -> j.backbone().equals("mae")).toList().subList(0, 2);
-        Table table = Reproduce.run(jobs, results, tmp, Progress.Mode.QUIET, System.out);
+        Table table = Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out);
+        Reproduce.writeOutputs(table, results);
         assertEquals(2, table.rowCount());
         assertTrue(table.doubleColumn("test_top1").get(0) > 0);
         assertTrue(Files.exists(results.resolve("tables/all_runs.csv")));
         assertTrue(Files.exists(results.resolve("plots/block_location_fm-item.png")));
         // a second invocation finds the finished runs and trains nothing
         long t0 = System.nanoTime();
-        Reproduce.run(jobs, results, tmp, Progress.Mode.QUIET, System.out);
+        Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out);
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "finished runs are reused");
     }
 }
