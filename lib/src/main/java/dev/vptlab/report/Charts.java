@@ -39,6 +39,40 @@ public final class Charts {
         return c;
     }
 
+    /**
+     * Lines of y against x (accuracy vs number of prompts, throughput vs prompts, …); a logarithmic x axis
+     * when {@code logX}.
+     */
+    public static XYChart lines(String title, String xTitle, String yTitle, List<Series> series, boolean logX) {
+        XYChart c = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setXAxisLogarithmic(logX);
+        for (Series s : series) {
+            c.addSeries(s.name(), s.x(), s.y());
+        }
+        return c;
+    }
+
+    /**
+     * One value per block (1-based), e.g. the gate selection ratio σ(γ_l) after block l (Yoo et al. Fig. 4)
+     * or the learned attention temperature of block l; one bar group per block, one bar per series.
+     */
+    public static CategoryChart perBlock(String title, String yTitle, Map<String, double[]> series) {
+        CategoryChart c = new CategoryChartBuilder().width(720).height(400).title(title).xAxisTitle("block")
+                .yAxisTitle(yTitle).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        series.forEach((name, v) -> {
+            List<Integer> blocks = new java.util.ArrayList<>();
+            List<Double> values = new java.util.ArrayList<>();
+            for (int i = 0; i < v.length; i++) {
+                blocks.add(i + 1);
+                values.add(v[i]);
+            }
+            c.addSeries(name, blocks, values);
+        });
+        return c;
+    }
+
     /** Grouped bars: one group per category (e.g. task), one bar per series (e.g. method). */
     public static CategoryChart bars(String title, String yTitle, List<String> categories, Map<String, List<Double>> series) {
         CategoryChart c = new CategoryChartBuilder().width(900).height(440).title(title).yAxisTitle(yTitle).build();
