@@ -113,7 +113,11 @@ public final class GatedPrompts extends PromptMethod {
         if (gateLogits == null) {
             return new float[0];
         }
-        float[] g = gateLogits.toFloatArray();
+        return sigmoid(gateLogits.toFloatArray());
+    }
+
+    /** σ(γ), elementwise, in place. */
+    public static float[] sigmoid(float[] g) {
         for (int i = 0; i < g.length; i++) {
             g[i] = (float) (1 / (1 + Math.exp(-g[i])));
         }
@@ -125,7 +129,11 @@ public final class GatedPrompts extends PromptMethod {
         if (temperatures == null) {
             return new float[0];
         }
-        float[] t = temperatures.toFloatArray();
+        return clampTemperatures(temperatures.toFloatArray());
+    }
+
+    /** The temperatures a forward pass uses: the parameters clamped to [{@value #TEMP_MIN}, {@value #TEMP_MAX}]. */
+    public static float[] clampTemperatures(float[] t) {
         for (int i = 0; i < t.length; i++) {
             t[i] = Math.max(TEMP_MIN, Math.min(TEMP_MAX, t[i]));
         }
@@ -140,7 +148,11 @@ public final class GatedPrompts extends PromptMethod {
      *     the paper does not say which it uses (spec gated-prompt-tuning.md §3, open point)
      */
     public double[] selectionRatios(boolean includeInput) {
-        float[] g = gates();
+        return selectionRatios(gates(), includeInput);
+    }
+
+    /** {@link #selectionRatios(boolean)} of the gate values {@code g} (σ of the logits). */
+    public static double[] selectionRatios(float[] g, boolean includeInput) {
         double[] w = new double[g.length];
         double tail = 1;
         for (int l = g.length - 1; l >= 0; l--) {
