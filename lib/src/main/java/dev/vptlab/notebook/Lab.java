@@ -6,7 +6,12 @@ import dev.vptlab.data.FashionMnist;
 import dev.vptlab.report.Show;
 import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
+import dev.vptlab.data.DataSources;
+import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.train.Progress;
+import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.Trainer;
 import dev.vptlab.train.Runs;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -269,6 +274,42 @@ public final class Lab {
     public static final StudyPlan FEWER_TOKENS = new StudyPlan("fewer-tokens", Reproduce::fewerTokens);
     /** CVPT's ablations at small scale. */
     public static final StudyPlan CVPT_ABLATIONS = new StudyPlan("cvpt-ablations", Reproduce::cvptAblations);
+
+    /**
+     * One training run of a mini-benchmark task into {@code results/runs/<name>}: trained when new,
+     * resumed when interrupted, only read when finished with the same config (so re-running a notebook
+     * costs nothing). A folder holding a run of another config is an error naming the differences.
+     */
+    public RunRecord train(String name, RunConfig cfg) {
+        Path dir = results.resolve("runs").resolve(name);
+        if (Files.exists(dir.resolve("record.json"))) {
+            RunRecord r = RunRecord.read(dir);
+            List<String> diff = cfg.diff(r.config());
+            if (!diff.isEmpty()) {
+                throw new VptlabException(dir + " holds a run with another config: " + diff + "; remove it or pick another name");
+            }
+            if (r.status().equals(RunRecord.FINISHED)) {
+                return r;
+            }
+        }
+        Trainer.Splits splits = DataSources.open(cfg, data, MiniBenchmark.SIDE, 1);
+        boolean resume = Files.exists(dir.resolve(Trainer.STATE_FILE));
+        return new Trainer(cfg, splits, dir, new Progress(profile == Profile.SMOKE ? Progress.Mode.QUIET : Progress.Mode.LINE,
+                System.out)).run(resume);
+    }
+
+    /**
+     * The training budget of this profile applied to a run config: epochs, prompts stay as given, but the
+     * smoke profile cuts the splits to 128 images and one epoch (as {@link Reproduce}'s smoke plans do).
+     */
+    public RunConfig.Builder budget(RunConfig.Builder b, int quickEpochs) {
+        int epochs = profile == Profile.SMOKE ? 1 : quickEpochs;
+        b.epochs(epochs).warmupEpochs(Math.min(1, epochs - 1)).valEvery(0).testEvery(epochs).seed(seed);
+        if (profile == Profile.SMOKE) {
+            b.trainLimit(128).testLimit(128);
+        }
+        return b;
+    }
 
     /** Every run record under {@code results/runs/<study>} (e.g. to show a finished study without running it). */
     public Table records(String study) {

@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.vptlab.train.RunRecord;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -81,9 +85,9 @@ public final class PaperRuns {
     public static Table recordsOrCommands(Lab lab, String study, int maxShown) {
         Path dir = lab.results().resolve("runs").resolve(study);
         if (Files.isDirectory(dir)) {
-            Table t = Runs.load(dir);
+            Table t = table(study, dir);
             if (t.rowCount() > 0) {
-                Show.table(t);
+                Show.table(Runs.load(dir));
                 return t;
             }
         }
@@ -98,6 +102,47 @@ public final class PaperRuns {
         }
         Show.markdown(b.toString());
         return null;
+    }
+
+    /**
+     * The finished runs under a study folder in the schema of the mini studies' tables (study, backbone,
+     * task, group, method, insert_block, variant, test_top1, wall_s), so the same summaries and charts apply.
+     * The backbone is the first word of the run's top folder as {@link #commands} names it ("mae-cub" → mae);
+     * test_top1 is the last-epoch test accuracy.
+     */
+    public static Table table(String study, Path dir) {
+        StringColumn st = StringColumn.create("study");
+        StringColumn bb = StringColumn.create("backbone");
+        StringColumn task = StringColumn.create("task");
+        StringColumn group = StringColumn.create("group");
+        StringColumn method = StringColumn.create("method");
+        IntColumn k = IntColumn.create("insert_block");
+        StringColumn variant = StringColumn.create("variant");
+        DoubleColumn top1 = DoubleColumn.create("test_top1");
+        DoubleColumn secs = DoubleColumn.create("wall_s");
+        try (var walk = Files.walk(dir)) {
+            for (Path rec : walk.filter(p -> p.getFileName().toString().equals("record.json")).sorted().toList()) {
+                RunRecord r = RunRecord.read(rec.getParent());
+                if (!r.status().equals(RunRecord.FINISHED)) {
+                    continue;
+                }
+                String top = dir.relativize(rec.getParent()).getName(0).toString();
+                String t = String.valueOf(r.config().get("task"));
+                st.append(study);
+                bb.append(top.contains("-") ? top.substring(0, top.indexOf('-')) : top);
+                task.append(t);
+                group.append(Vtab1k.tasks().containsKey(t) ? Vtab1k.task(t).group().toLowerCase(java.util.Locale.ROOT) : "fgvc");
+                method.append(String.valueOf(r.config().get("method")));
+                Object ib = r.config().get("insert_block");
+                k.append(ib instanceof Number n ? n.intValue() : 1);
+                variant.append("");
+                top1.append(r.lastTestTop1());
+                secs.append(r.wallSeconds());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Table.create(study + " (paper-scale runs)", st, bb, task, group, method, k, variant, top1, secs);
     }
 
     private static String ckpt(Lab lab, String backbone) {
