@@ -64,4 +64,17 @@ class ReproduceTest {
         Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out);
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "finished runs are reused");
     }
+
+    @Test
+    void sameSeedGivesTheSameTable() {
+        Path t = trunk();
+        List<Table> tables = new java.util.ArrayList<>();
+        for (String run : List.of("a", "b")) {
+            Path results = tmp.resolve("same-" + run);
+            List<Reproduce.Job> jobs = Reproduce.plan(Reproduce.Profile.SMOKE, new Reproduce.Backbones(t, t, t), results, 7).stream()
+                    .filter(j -> j.backbone().equals("mocov3")).limit(4).toList();
+            tables.add(Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out).removeColumns("wall_s"));
+        }
+        assertEquals(tables.get(0).print(), tables.get(1).print());
+    }
 }
