@@ -1,0 +1,411 @@
+package dev.vptlab.report;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * Rich output from notebook cells, for whichever Java kernel runs them, with no compile-time dependency on
+ * any kernel: the kernel's display API is found by reflection when the first output is shown.
+ *
+ * <ul>
+ *   <li><b>rapaio-jupyter-kernel</b> (3.x): {@code org.rapaio.jupyter.kernel.global.Global.display(String mime,
+ *       Object data)} with the data as a {@code String}, which the kernel publishes as a {@code display_data}
+ *       message of exactly that MIME type (PNG images as base64 text, as Jupyter expects).</li>
+ *   <li><b>IJava</b> (1.3, jupyter-jvm-basekernel 2.3): {@code io.github.spencerpark.ijava.IJava
+ *       .getKernelInstance()}, a {@code io.github.spencerpark.jupyter.kernel.display.DisplayData} holding the
+ *       rich type and a {@code text/plain} alternative, published with {@code BaseKernel.display(DisplayData)}.</li>
+ *   <li><b>No kernel</b> (the CLI, tests, jshell): plain text on {@code System.out}; a table as aligned
+ *       columns, an image or chart as a one-line description.</li>
+ * </ul>
+ *
+ * If a kernel is found but its display call fails, the output is printed as text instead, with one warning
+ * on {@code System.err}; a notebook cell never fails because of how its output is shown.
+ */
+public final class Show {
+    private Show() {}
+
+    /** Rows shown by {@link #table(Table)}; larger tables end with a "… n more rows" line. */
+    public static final int DEFAULT_MAX_ROWS = 200;
+
+    /** The display API found, in the order they are tried. */
+    public enum Kernel { RAPAIO, IJAVA, NONE }
+
+    /** Renders HTML. Outside a kernel, its text (tags removed) is printed. */
+    public static void html(String html) {
+        emit("text/html", html, htmlToText(html));
+    }
+
+    /** Renders Markdown. Outside a kernel, the Markdown source is printed. */
+    public static void markdown(String markdown) {
+        emit("text/markdown", markdown, markdown);
+    }
+
+    /** Shows an image as PNG. Outside a kernel, one line describing it is printed. */
+    public static void image(BufferedImage image) {
+        image(image, "image");
+    }
+
+    /** Shows an XChart chart as a PNG ({@link BitmapEncoder#getBufferedImage}, at the chart's own size). */
+    public static void chart(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
+        String title = chart.getTitle();
+        image(BitmapEncoder.getBufferedImage(chart),
+                title == null || title.isBlank() ? "chart" : "chart \"" + title + "\"");
+    }
+
+    /** Shows a table as an HTML table (all cell text escaped), at most {@value #DEFAULT_MAX_ROWS} rows. */
+    public static void table(Table table) {
+        table(table, DEFAULT_MAX_ROWS);
+    }
+
+    /** Shows a table as an HTML table, at most {@code maxRows} rows. Outside a kernel: aligned text. */
+    public static void table(Table table, int maxRows) {
+        if (maxRows < 0) {
+            throw new IllegalArgumentException("maxRows must be >= 0, got " + maxRows);
+        }
+        emit("text/html", tableHtml(table, maxRows), tableText(table, maxRows));
+    }
+
+    /** The display API that outputs go to (detected once per class loader). */
+    public static Kernel kernel() {
+        return sink().kind();
+    }
+
+    // ---------------------------------------------------------------- rendering (package-private for tests)
+
+    static void image(BufferedImage image, String what) {
+        String description = String.format(Locale.ROOT, "[%s: %d×%d px PNG, shown in notebooks only]", what,
+                image.getWidth(), image.getHeight());
+        Sink s = sink();
+        if (s.kind() == Kernel.NONE) { // skip the PNG encoding nobody will see
+            System.out.println(description);
+            return;
+        }
+        emit("image/png", Base64.getEncoder().encodeToString(png(image)), description);
+    }
+
+    static byte[] png(BufferedImage image) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, "png", out)) { // no PNG writer for this pixel layout: copy to ARGB
+                BufferedImage argb = new BufferedImage(image.getWidth(), image.getHeight(),
+                        BufferedImage.TYPE_INT_ARGB);
+                Graphics2D g = argb.createGraphics();
+                g.drawImage(image, 0, 0, null);
+                g.dispose();
+                out.reset();
+                if (!ImageIO.write(argb, "png", out)) {
+                    throw new IllegalStateException("no PNG writer available");
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode image as PNG", e);
+        }
+    }
+
+    static String tableHtml(Table t, int maxRows) {
+        int rows = t.rowCount();
+        int shown = Math.min(rows, maxRows);
+        List<Column<?>> cols = t.columns();
+        StringBuilder b = new StringBuilder(256 + 32 * shown * Math.max(1, cols.size()));
+        b.append("<table class=\"vptlab-table\">\n");
+        String name = t.name();
+        if (name != null && !name.isBlank()) {
+            b.append("<caption>").append(escape(name)).append("</caption>\n");
+        }
+        b.append("<thead><tr>");
+        for (Column<?> c : cols) {
+            b.append(numeric(c) ? "<th style=\"text-align:right\">" : "<th style=\"text-align:left\">")
+                    .append(escape(c.name())).append("</th>");
+        }
+        b.append("</tr></thead>\n<tbody>\n");
+        for (int r = 0; r < shown; r++) {
+            b.append("<tr>");
+            for (Column<?> c : cols) {
+                b.append(numeric(c) ? "<td style=\"text-align:right\">" : "<td style=\"text-align:left\">")
+                        .append(escape(cell(c, r))).append("</td>");
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</tbody>\n</table>\n");
+        if (shown < rows) {
+            b.append("<p><em>").append(moreRows(rows - shown)).append(" (")
+                    .append(rows).append(" in all)</em></p>\n");
+        }
+        return b.toString();
+    }
+
+    static String tableText(Table t, int maxRows) {
+        int rows = t.rowCount();
+        int shown = Math.min(rows, maxRows);
+        List<Column<?>> cols = t.columns();
+        int n = cols.size();
+        String[] header = new String[n];
+        String[][] cells = new String[shown][n];
+        int[] width = new int[n];
+        boolean[] right = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            Column<?> c = cols.get(j);
+            header[j] = oneLine(c.name());
+            width[j] = header[j].length();
+            right[j] = numeric(c);
+            for (int r = 0; r < shown; r++) {
+                cells[r][j] = oneLine(cell(c, r));
+                width[j] = Math.max(width[j], cells[r][j].length());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        String name = t.name();
+        if (name != null && !name.isBlank()) {
+            b.append(name).append('\n');
+        }
+        appendRow(b, header, width, right);
+        List<String> rule = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            rule.add("-".repeat(width[j]));
+        }
+        appendRow(b, rule.toArray(String[]::new), width, right);
+        for (int r = 0; r < shown; r++) {
+            appendRow(b, cells[r], width, right);
+        }
+        if (shown < rows) {
+            b.append(moreRows(rows - shown)).append(" (").append(rows).append(" in all)\n");
+        }
+        return b.toString();
+    }
+
+    /** Escapes text for HTML element content and attribute values. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    private static final Pattern BLOCK_END = Pattern.compile(
+            "(?i)<br\\s*/?>|</(p|div|h[1-6]|li|tr|table|pre|ul|ol|caption)>");
+    private static final Pattern CELL_END = Pattern.compile("(?i)</t[dh]>");
+    private static final Pattern TAG = Pattern.compile("<[^>]*>");
+
+    /** A readable text version of an HTML fragment: block ends become line breaks, tags go, entities are decoded. */
+    static String htmlToText(String html) {
+        String s = BLOCK_END.matcher(html).replaceAll("\n");
+        s = CELL_END.matcher(s).replaceAll("  ");
+        s = TAG.matcher(s).replaceAll("");
+        s = s.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&#39;", "'").replace("&amp;", "&");
+        return s.strip().replaceAll("\n[ \t]*\n(\\s*\n)+", "\n\n");
+    }
+
+    private static boolean numeric(Column<?> c) {
+        ColumnType t = c.type();
+        return t == ColumnType.DOUBLE || t == ColumnType.FLOAT || t == ColumnType.INTEGER || t == ColumnType.LONG
+                || t == ColumnType.SHORT;
+    }
+
+    private static String cell(Column<?> c, int row) {
+        String s = c.getString(row);
+        return s == null ? "" : s;
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
+    }
+
+    private static String moreRows(int more) {
+        return "… " + more + (more == 1 ? " more row" : " more rows");
+    }
+
+    private static void appendRow(StringBuilder b, String[] cells, int[] width, boolean[] right) {
+        StringBuilder line = new StringBuilder();
+        for (int j = 0; j < cells.length; j++) {
+            if (j > 0) {
+                line.append("  ");
+            }
+            String pad = " ".repeat(width[j] - cells[j].length());
+            line.append(right[j] ? pad + cells[j] : cells[j] + pad);
+        }
+        b.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    /** Publishes one output: the rich {@code mime} type, with {@code text} as its plain-text alternative. */
+    private static void emit(String mime, String data, String text) {
+        Sink s = sink();
+        if (s.kind() != Kernel.NONE) {
+            try {
+                s.display(mime, data, text);
+                return;
+            } catch (Throwable e) { // fall through to text: showing output must never fail a cell
+                warnOnce(s.kind(), e);
+            }
+        }
+        PrintStream out = System.out;
+        out.println(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
+        out.flush();
+    }
+
+    private static volatile boolean warned;
+
+    private static void warnOnce(Kernel k, Throwable e) {
+        if (!warned) {
+            warned = true;
+            Throwable cause = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+            System.err.println("vptlab Show: the " + k + " kernel's display call failed (" + cause
+                    + "); showing outputs as text");
+        }
+    }
+
+    interface Sink {
+        Kernel kind();
+
+        void display(String mime, String data, String text) throws Exception;
+    }
+
+    private static volatile Sink sink;
+
+    private static Sink sink() {
+        Sink s = sink;
+        if (s == null) {
+            synchronized (Show.class) {
+                s = sink;
+                if (s == null) {
+                    s = detect();
+                    sink = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    private static final Sink NONE = new Sink() {
+        @Override
+        public Kernel kind() {
+            return Kernel.NONE;
+        }
+
+        @Override
+        public void display(String mime, String data, String text) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    static Sink detect() {
+        Sink s = rapaio();
+        if (s == null) {
+            s = ijava();
+        }
+        return s == null ? NONE : s;
+    }
+
+    /**
+     * rapaio-jupyter-kernel runs cells in its own JVM (jshell's DirectExecutionControl), so its classes are
+     * visible to ours through the parent class loader. {@code Global.display(mime, String)} hands a string
+     * to the kernel's default renderer, {@code DisplayData.withType(mime, string)}, which {@code
+     * MainApp.kernel} publishes on IOPub as a display_data message of exactly that MIME type.
+     */
+    private static Sink rapaio() {
+        Class<?> main = find("org.rapaio.jupyter.kernel.MainApp", false);
+        Class<?> global = find("org.rapaio.jupyter.kernel.global.Global", false);
+        if (main == null || global == null) {
+            return null;
+        }
+        try {
+            // Only the kernel's own JVM has these classes (its -jar); there MainApp.kernel is already running.
+            Method display = global.getMethod("display", String.class, Object.class);
+            return new Sink() {
+                @Override
+                public Kernel kind() {
+                    return Kernel.RAPAIO;
+                }
+
+                @Override
+                public void display(String mime, String data, String text) throws Exception {
+                    display.invoke(null, mime, data);
+                }
+            };
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** IJava keeps the running kernel in a static field, returned by {@code IJava.getKernelInstance()}. */
+    private static Sink ijava() {
+        Class<?> ijava = find("io.github.spencerpark.ijava.IJava", true);
+        if (ijava == null) {
+            return null;
+        }
+        try {
+            Object kernel = ijava.getMethod("getKernelInstance").invoke(null);
+            if (kernel == null) {
+                return null;
+            }
+            ClassLoader loader = kernel.getClass().getClassLoader();
+            Class<?> dataClass = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader);
+            Method putData = dataClass.getMethod("putData", String.class, Object.class);
+            Method putText = dataClass.getMethod("putText", String.class);
+            Method display = kernel.getClass().getMethod("display", dataClass);
+            return new Sink() {
+                @Override
+                public Kernel kind() {
+                    return Kernel.IJAVA;
+                }
+
+                @Override
+                public void display(String mime, String data, String text) throws Exception {
+                    Object d = dataClass.getConstructor().newInstance();
+                    putText.invoke(d, text);
+                    putData.invoke(d, mime, data);
+                    display.invoke(kernel, d);
+                }
+            };
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Looks a class up through our loader (whose parents hold the kernel), the context loader and the system one. */
+    private static Class<?> find(String name, boolean initialize) {
+        List<ClassLoader> loaders = new ArrayList<>(3);
+        loaders.add(Show.class.getClassLoader());
+        loaders.add(Thread.currentThread().getContextClassLoader());
+        loaders.add(ClassLoader.getSystemClassLoader());
+        for (ClassLoader l : loaders) {
+            if (l == null) {
+                continue;
+            }
+            try {
+                return Class.forName(name, initialize, l);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // try the next loader
+            }
+        }
+        return null;
+    }
+}
