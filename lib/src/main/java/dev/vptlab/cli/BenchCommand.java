@@ -1,25 +1,17 @@
 package dev.vptlab.cli;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.vptlab.checkpoint.AtomicFiles;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
-import dev.vptlab.prompt.Pooling;
-import dev.vptlab.prompt.PromptedVit;
-import dev.vptlab.train.Losses;
-import dev.vptlab.train.Optimizer;
-import dev.vptlab.train.Sgd;
+import dev.vptlab.report.Bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,11 +21,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vptlab bench}: training and evaluation throughput and peak memory of one configuration, as one
  * table row. Weights are random (speed does not depend on them). Times are the median of several
- * timed steps after warm-up steps; the training step is forward + backward + optimizer update.
+ * timed steps after warm-up steps; the training step is forward + backward + optimizer update
+ * ({@link Bench#run}, shared with {@link dev.vptlab.report.Efficiency}). {@code peak_rss_mib} is this process's
+ * peak resident set ({@code VmHWM}) at the end; {@code device_mem_mib} is the GPU memory in use (GPU only).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure training/eval images/s and peak memory.")
 final class BenchCommand implements Callable<Integer> {
-    static final String HEADER = "arch,method,prompts,insert_block,batch,image,device,train_img_s,eval_img_s,peak_rss_mib,device_mem_mib";
+    static final String HEADER = Bench.HEADER;
 
     @Spec
     CommandSpec spec;
@@ -96,50 +90,15 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock).withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
-        double trainIps;
-        double evalIps;
-        String device;
-        double deviceMem = Double.NaN;
-        try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(0);
-            VisionTransformer vit = VisionTransformer.create(c, m);
-            PromptedVit model = mc.model(vit, m, Pooling.CLS, classes);
-            Optimizer opt = new Sgd(0.9, 0);
-            NDArray images = m.randomNormal(new Shape(batch, c.inChannels(), c.imageSize(), c.imageSize()));
-            NDArray labels = m.randomInteger(0, classes, new Shape(batch), ai.djl.ndarray.types.DataType.INT64);
-            double[] train = new double[steps];
-            double[] eval = new double[steps];
-            for (int i = -warmup; i < steps; i++) {
-                long t0 = System.nanoTime();
-                try (NDManager s = m.newSubManager()) {
-                    try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = Losses.crossEntropy(model.forward(images, true), labels);
-                        gc.backward(loss);
-                        loss.getFloat();
-                    }
-                    opt.step(model.trainableParameters(), 0.01);
-                }
-                long t1 = System.nanoTime();
-                try (NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
-                    model.forward(images, false).toFloatArray();
-                }
-                long t2 = System.nanoTime();
-                if (i >= 0) {
-                    train[i] = (t1 - t0) / 1e9;
-                    eval[i] = (t2 - t1) / 1e9;
-                }
-            }
-            trainIps = batch / median(train);
-            evalIps = batch / median(eval);
-            device = m.getDevice().toString();
-            if (m.getDevice().isGpu()) {
-                deviceMem = ai.djl.util.cuda.CudaUtils.getGpuMemory(m.getDevice()).getUsed() / 1048576.0;
-            }
-        }
-        double peakRss = peakRssMiB();
+        Bench.Result r = Bench.run(c, mc, batch, classes, warmup, steps);
+        double trainIps = r.trainImagesPerSecond();
+        double evalIps = r.evalImagesPerSecond();
+        String device = r.device();
+        double deviceMem = r.deviceMemoryMiB();
+        double peakRss = Bench.peakRssMiB();
         String row = String.join(",", arch, method, String.valueOf(prompts), String.valueOf(insertBlock), String.valueOf(batch),
-                String.valueOf(c.imageSize()), device, String.format("%.1f", trainIps), String.format("%.1f", evalIps),
-                String.format("%.0f", peakRss), Double.isNaN(deviceMem) ? "" : String.format("%.0f", deviceMem));
+                String.valueOf(c.imageSize()), device, String.format(Locale.ROOT, "%.1f", trainIps), String.format(Locale.ROOT, "%.1f", evalIps),
+                String.format(Locale.ROOT, "%.0f", peakRss), Double.isNaN(deviceMem) ? "" : String.format(Locale.ROOT, "%.0f", deviceMem));
         spec.commandLine().getOut().println(HEADER);
         spec.commandLine().getOut().println(row);
         if (csv != null) {
@@ -186,25 +145,5 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.printf("total,%.2f,%.2f%ncached/uncached = %.3f%n", total[0], total[1], total[0] / total[1]);
         return 0;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** Peak resident set size of this process (VmHWM), in MiB; NaN off Linux. */
-    static double peakRssMiB() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }
