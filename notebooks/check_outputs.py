@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Checks notebooks, before commit and after execution (Python 3 standard library only).
+
+  check_outputs.py executed NOTEBOOK.ipynb...   every notebook ran to the end without an error output and
+                                                shows at least one image (image/png) and one results table
+                                                (a text/html output holding a <table>)
+  check_outputs.py clean [NOTEBOOK.ipynb...]    committed notebooks carry no outputs, execution counts or
+                                                execution timings (default: notebooks/*.ipynb)
+  check_outputs.py strip [NOTEBOOK.ipynb...]    removes those in place (default: notebooks/*.ipynb)
+
+Exit status: 0 when every notebook passes, 1 otherwise (one line per problem on stderr), 2 on usage errors.
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    if not isinstance(nb, dict) or "cells" not in nb:
+        raise ValueError("not a notebook (no 'cells')")
+    return nb
+
+
+def text(value):
+    """Notebook strings may be stored as one string or a list of lines."""
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c.get("cell_type") == "code"]
+
+
+def executed_problems(nb):
+    """Problems of an executed notebook; an empty list when it passes."""
+    problems = []
+    pngs = tables = 0
+    for i, cell in enumerate(code_cells(nb), 1):
+        src = text(cell.get("source", ""))
+        if src.strip() and cell.get("execution_count") is None:
+            problems.append(f"code cell {i} was not executed")
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "error":
+                problems.append(f"code cell {i}: error output {out.get('ename', '?')}: "
+                                f"{text(out.get('evalue', '')).strip()[:200]}")
+            data = out.get("data", {}) if kind in ("display_data", "execute_result") else {}
+            if "image/png" in data and text(data["image/png"]).strip():
+                pngs += 1
+            if "text/html" in data and TABLE.search(text(data["text/html"])):
+                tables += 1
+    if pngs == 0:
+        problems.append("no image/png output")
+    if tables == 0:
+        problems.append("no results table (text/html output with a <table>)")
+    return problems
+
+
+def clean_problems(nb):
+    problems = []
+    for i, cell in enumerate(code_cells(nb), 1):
+        if cell.get("outputs"):
+            problems.append(f"code cell {i} has outputs")
+        if cell.get("execution_count") is not None:
+            problems.append(f"code cell {i} has an execution count")
+        if "execution" in cell.get("metadata", {}):
+            problems.append(f"code cell {i} has execution timings in its metadata")
+    return problems
+
+
+def strip(nb):
+    """Removes outputs, execution counts and timings; returns whether anything changed."""
+    changed = False
+    for cell in code_cells(nb):
+        if cell.get("outputs") != []:
+            cell["outputs"] = []
+            changed = True
+        if cell.get("execution_count") is not None:
+            cell["execution_count"] = None
+            changed = True
+        if "execution" in cell.get("metadata", {}):
+            del cell["metadata"]["execution"]
+            changed = True
+    return changed
+
+
+def save(nb, path):
+    """Writes as nbformat does (indent 1, sorted keys, UTF-8), atomically."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def main(argv):
+    if len(argv) < 1 or argv[0] not in ("executed", "clean", "strip"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    mode, paths = argv[0], argv[1:]
+    if not paths:
+        if mode == "executed":
+            print("check_outputs.py executed: name the executed notebooks", file=sys.stderr)
+            return 2
+        paths = sorted(glob.glob(os.path.join(HERE, "*.ipynb")))
+        if not paths:
+            print(f"check_outputs.py {mode}: no notebooks in {HERE}")
+            return 0
+    failed = 0
+    for path in paths:
+        try:
+            nb = load(path)
+        except (OSError, ValueError) as e:
+            print(f"{path}: cannot read: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if mode == "strip":
+            if strip(nb):
+                save(nb, path)
+                print(f"{path}: stripped")
+            continue
+        problems = executed_problems(nb) if mode == "executed" else clean_problems(nb)
+        for p in problems:
+            print(f"{path}: {p}", file=sys.stderr)
+        if problems:
+            failed += 1
+        else:
+            print(f"{path}: ok")
+    if failed:
+        hint = " (fix: python3 notebooks/check_outputs.py strip)" if mode == "clean" else ""
+        print(f"check_outputs.py {mode}: {failed} of {len(paths)} notebook(s) failed{hint}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
