@@ -96,7 +96,7 @@ trap 'rm -rf "$tmp"' EXIT
 cpjars=("$jar")
 if (cd "$repo" && mvn "${mvnflags[@]}" -pl lib dependency:build-classpath -DincludeScope=runtime \
       -Dmdep.outputFile="$tmp/cp.txt") >"$tmp/mvn.log" 2>&1 && [ -s "$tmp/cp.txt" ]; then
-  while IFS= read -r f; do
+  while IFS= read -r f || [ -n "$f" ]; do   # (the file ends without a newline)
     b="$(basename "$f")"
     [ -f "$deps/$b" ] || die "$deps/$b missing: run with --rebuild"
     cpjars+=("$deps/$b")
