@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# The project's test command: the library's unit and parity tests (fixtures are committed, so neither
-# PyTorch nor network access is needed) and the offline tests of data-scripts/.
+# The project's test command: the offline tests of data-scripts/ and of the notebook tools, a check that the
+# committed notebooks carry no outputs, the library's unit and parity tests (fixtures are committed, so
+# neither PyTorch nor network access is needed), then every notebook executed headlessly in the smoke
+# profile on the "java" Jupyter kernel (installed or refreshed here), with its outputs checked.
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m unittest discover -s data-scripts/tests
+python3 -m unittest discover -s notebooks/tests
+python3 notebooks/check_outputs.py clean
 mvn -B -ntp verify
+bash environment/install-jupyter.sh
+out="lib/target/notebooks-smoke"
+rm -rf "$out"
+VPTLAB_NO_BUILD=1 notebooks/execute.sh smoke "$out"
+python3 notebooks/check_outputs.py executed "$out"/*.ipynb
