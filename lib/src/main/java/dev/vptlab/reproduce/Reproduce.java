@@ -82,7 +82,7 @@ public final class Reproduce {
         List<String> all = MiniBenchmark.tasks().stream().filter(t -> !t.isSegmentation()).map(MiniTask::key).toList();
         List<String> methods = List.of("vpt-shallow", "vpt-deep", "gated", "cvpt");
         return switch (p) {
-            case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 6, 12), List.of("fm-item", "fm-tops"), methods, 128, 128);
+            case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 12), List.of("fm-tops"), methods, 128, 128);
             case QUICK -> new Budget(3, 5, List.of("fm-item", "fm-position"),
                     java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all, methods, 0, 0);
         };
