@@ -2,6 +2,7 @@ package dev.vptlab.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.HostTensorStore;
@@ -43,7 +44,9 @@ public final class PrefixCache {
         Random unused = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
             int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
-            try (NDManager step = parent.newSubManager()) {
+            // The scope frees every intermediate of the prefix: ops on frozen parameters attach their results to
+            // the parameters' manager, not to this step's, so closing the sub-manager alone would keep them all.
+            try (NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
                 NDArray x = Batches.images(step, d, idx, i -> unused);
                 store.putAll(start, model.prefix(x, block).toFloatArray());
             }
