@@ -299,15 +299,14 @@ public final class Lab {
     }
 
     /**
-     * The training budget of this profile applied to a run config: epochs, prompts stay as given, but the
-     * smoke profile cuts the splits to 128 images and one epoch (as {@link Reproduce}'s smoke plans do).
+     * The training budget of this profile applied to a run config, as {@link Reproduce}'s plans do: no warm-up,
+     * test once after the last epoch on the first 1000 test images; the smoke profile cuts the splits to 128
+     * images and one epoch.
      */
     public RunConfig.Builder budget(RunConfig.Builder b, int quickEpochs) {
         int epochs = profile == Profile.SMOKE ? 1 : quickEpochs;
-        b.epochs(epochs).warmupEpochs(Math.min(1, epochs - 1)).valEvery(0).testEvery(epochs).seed(seed);
-        if (profile == Profile.SMOKE) {
-            b.trainLimit(128).testLimit(128);
-        }
+        b.epochs(epochs).warmupEpochs(0).valEvery(0).testEvery(epochs).seed(seed);
+        b.trainLimit(profile == Profile.SMOKE ? 128 : 0).testLimit(profile == Profile.SMOKE ? 128 : 1000);
         return b;
     }
 

@@ -39,7 +39,7 @@ class LabTest {
     @Test
     void trainIsIdempotentAndGatesCanBeAnalysed() {
         Lab lab = Lab.setup(Lab.Profile.SMOKE, tmp.resolve("results"), tmp.resolve("data"), tmp.resolve("ckpt"));
-        RunConfig cfg = lab.budget(RunConfig.gated().lr(0.25).batchSize(64), 3).task("fm-item").numClasses(10)
+        RunConfig cfg = lab.budget(RunConfig.gated().lr(0.2).batchSize(64), 2).task("fm-item").numClasses(10)
                 .backbone(lab.backbones().mae().toString()).method(MethodConfig.of("gated", 2).withGates(1f, true, true))
                 .pooling(Pooling.MEAN_PROMPTS_AND_PATCHES).build();
         RunRecord r = lab.train("quickstart", cfg);
