@@ -1,7 +1,10 @@
 package dev.vptlab.cli;
 
+import com.google.gson.JsonObject;
+import dev.vptlab.VptlabException;
 import dev.vptlab.data.FashionMnist;
 import dev.vptlab.model.VitConfig;
+import dev.vptlab.ssl.Augmentations;
 import dev.vptlab.ssl.FashionMnistImages;
 import dev.vptlab.ssl.LinearProbe;
 import dev.vptlab.ssl.PretrainMethods;
@@ -9,30 +12,43 @@ import dev.vptlab.ssl.PretrainOptions;
 import dev.vptlab.ssl.PretrainResult;
 import dev.vptlab.ssl.Pretrainer;
 import dev.vptlab.ssl.TrunkFile;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code vptlab pretrain}: MAE, MoCo v3 or supervised pretraining of the tiny trunk
  * ({@code vit_tiny12_fmnist}) on Fashion-MNIST's training images; writes the trunk as safetensors that
- * {@code BackboneLoader} (and so {@code vptlab train --backbone}) loads, with a manifest beside it.
+ * {@code BackboneLoader} (and so {@code vptlab train --backbone}) loads, with a manifest beside it. The
+ * manifest records the command as given, an explicit command that reproduces the run (every setting
+ * spelled out, so later changes of the defaults do not change it) and the linear probe of the trunk and
+ * of the random-init trunk it started from. {@code --verify MANIFEST} re-runs a manifest's recipe and
+ * compares the probe.
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = {"Pretrain vit_tiny12_fmnist on Fashion-MNIST (MAE, MoCo v3 or supervised) and save the trunk.",
-            "Defaults, each measured under 5 minutes on 2 idle CPU cores: mae 60000 images x 2 epochs, batch 128,",
-            "lr 1.5e-3 (144 s); supervised 40000 x 1, batch 128, lr 1e-3 (164 s); mocov3 15000 x 1, batch 128,",
-            "lr 1e-3 (191 s). On cores busy with other work, pass --threads 1."})
+        description = {"Pretrain vit_tiny12_fmnist on Fashion-MNIST (MAE, MoCo v3 or supervised), save the trunk and",
+            "linear-probe it against a random-init trunk. The defaults are the recipes of the embedded backbones",
+            "(docs/embedded-backbones.md); measured with --threads 1 on 2 shared cores: " + PretrainMethods.TIMINGS + ".",
+            "--verify MANIFEST re-runs a manifest's recipe and fails when its probe accuracy moves by more than",
+            "--tolerance points."})
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--method", required = true, description = "mae, mocov3 or supervised.")
+    @Option(names = "--method", description = "mae, mocov3 or supervised (required unless --verify).")
     String method;
 
     @Option(names = "--epochs", description = "Epochs (default: the method's, see above).")
@@ -50,8 +66,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-fraction", description = "Share of steps in the linear warm-up (default 0.1).")
     Double warmupFraction;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, order, augmentation, masks (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed of initialisation, order, augmentation, masks (default 0).")
+    Long seed;
 
     @Option(names = "--train-subset", description = "Use the first N training images (default: the method's; 0 = all 60000).")
     Integer trainSubset;
@@ -59,7 +75,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Folder holding Fashion-MNIST's IDX files (default: the usual locations).")
     Path data;
 
-    @Option(names = "--out", required = true, description = "Trunk file to write (.safetensors); FILE.manifest.json goes beside it.")
+    @Option(names = "--out", description = "Trunk file to write (.safetensors); FILE.manifest.json goes beside it "
+            + "(required unless --verify, which defaults to a temporary folder).")
     Path out;
 
     @Option(names = "--log-every", defaultValue = "20", description = "Progress line every N steps on stderr, 0 for none (default ${DEFAULT-VALUE}).")
@@ -69,53 +86,189 @@ final class PretrainCommand implements Callable<Integer> {
             + "OpenMP stalls when other processes share the cores.")
     Integer threads;
 
-    @Option(names = "--probe-train", defaultValue = "0",
-            description = "After training, linear-probe the trunk and a random-init trunk on this many training images (0: skip).")
-    int probeTrain;
+    @Option(names = "--probe-train", description = "Linear-probe the trunk and a random-init trunk on the first N training "
+            + "images after training, 0 to skip (default " + DEFAULT_PROBE_TRAIN + ").")
+    Integer probeTrain;
 
-    @Option(names = "--probe-test", defaultValue = "2000", description = "Test images (t10k) for --probe-train (default ${DEFAULT-VALUE}).")
-    int probeTest;
+    @Option(names = "--probe-test", description = "Test images (the first M of t10k) for the probe (default " + DEFAULT_PROBE_TEST + ").")
+    Integer probeTest;
+
+    @Option(names = "--verify", paramLabel = "MANIFEST", description = "Re-run the recipe a manifest records (method, "
+            + "optimiser, seed, images, probe sizes) and compare the probe accuracy with the recorded one.")
+    Path verify;
+
+    @Option(names = "--tolerance", defaultValue = "2", description = "With --verify: the largest accepted change of the "
+            + "probe accuracy, in points (default ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    static final int DEFAULT_PROBE_TRAIN = 10_000;
+    static final int DEFAULT_PROBE_TEST = 2_000;
 
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
+        JsonObject recorded = null;
+        if (verify != null) {
+            recorded = TrunkFile.readManifest(verify);
+            adoptRecipe(recorded);
+        } else if (method == null || out == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: " + (method == null ? "--method" : "--out"));
+        }
         PretrainMethods m = PretrainMethods.named(method);
         if (threads != null) {
             if (threads < 1) {
-                throw new dev.vptlab.VptlabException("--threads must be at least 1, got " + threads);
+                throw new VptlabException("--threads must be at least 1, got " + threads);
             }
             ai.djl.engine.Engine.getInstance(); // loads the native library first
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
-        PretrainOptions o = m.options(epochs, batchSize, lr, weightDecay, warmupFraction, seed, logEvery);
+        long s = seed != null ? seed : 0;
+        PretrainOptions o = m.options(epochs, batchSize, lr, weightDecay, warmupFraction, s, logEvery);
         Path dir = data != null ? data : FashionMnist.locate();
         FashionMnist train = FashionMnist.load(dir, "train");
         int subset = trainSubset != null ? trainSubset : m.defaultSubset();
-        FashionMnistImages images = new FashionMnistImages(train, "train", subset <= 0 ? train.size() : Math.min(subset, train.size()),
-                dev.vptlab.ssl.Augmentations.center());
-        // originalArgs() holds the whole command line, subcommand name included
-        String command = "vptlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        int nTrain = subset <= 0 ? train.size() : Math.min(subset, train.size());
+        FashionMnistImages images = new FashionMnistImages(train, "train", nTrain, Augmentations.center());
+        int pTrain = probeTrain != null ? probeTrain : DEFAULT_PROBE_TRAIN;
+        int pTest = probeTest != null ? probeTest : DEFAULT_PROBE_TEST;
+        Path target = out != null ? out : tempTarget(m);
+
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("reproduce", reproduceCommand(m, o, nTrain, pTrain, pTest, target));
+        extra.put("threads", threads != null ? (Object) threads : "engine default");
         PretrainResult r;
         try (Pretrainer p = new Pretrainer(o, images, VitConfig.VIT_TINY12_FMNIST, m.factory(), System.err)) {
             r = p.train();
-            p.save(out, command);
+            p.save(target, invokedCommand(), extra);
         }
         w.printf(Locale.ROOT, "%s: %d images x %d epochs (%d steps, batch %d, lr %g), final loss %.4f, %.1f s; wrote %s and %s%n",
-                r.method(), r.trainImages(), r.epochs(), r.steps(), o.batchSize(), o.lr(), r.finalLoss(), r.wallSeconds(), out,
-                TrunkFile.manifestPath(out).getFileName());
-        if (probeTrain > 0) {
-            FashionMnistImages probeTrainSet = new FashionMnistImages(train, "train", Math.min(probeTrain, train.size()),
-                    dev.vptlab.ssl.Augmentations.center());
-            FashionMnist t10k = FashionMnist.load(dir, "t10k");
-            FashionMnistImages probeTestSet = new FashionMnistImages(t10k, "t10k", Math.min(probeTest, t10k.size()),
-                    dev.vptlab.ssl.Augmentations.center());
-            LinearProbe.Result trained = LinearProbe.evaluate(out, probeTrainSet, probeTestSet);
-            LinearProbe.Result random = LinearProbe.evaluateRandomInit(VitConfig.VIT_TINY12_FMNIST, seed, trained.pooling(),
-                    probeTrainSet, probeTestSet);
-            w.printf(Locale.ROOT, "linear probe (%s pooling, %d train / %d test images): pretrained %.2f%%, random init %.2f%%%n",
-                    trained.pooling(), trained.trainImages(), trained.testImages(), 100 * trained.testAccuracy(),
-                    100 * random.testAccuracy());
+                r.method(), r.trainImages(), r.epochs(), r.steps(), o.batchSize(), o.lr(), r.finalLoss(), r.wallSeconds(), target,
+                TrunkFile.manifestPath(target).getFileName());
+        if (pTrain <= 0) {
+            if (recorded != null) {
+                throw new VptlabException(verify + ": records no linear probe to compare with");
+            }
+            return 0;
+        }
+        FashionMnistImages probeTrainSet = new FashionMnistImages(train, "train", Math.min(pTrain, train.size()), Augmentations.center());
+        FashionMnist t10k = FashionMnist.load(dir, "t10k");
+        FashionMnistImages probeTestSet = new FashionMnistImages(t10k, "t10k", Math.min(pTest, t10k.size()), Augmentations.center());
+        LinearProbe.Result trained = LinearProbe.evaluate(target, probeTrainSet, probeTestSet);
+        LinearProbe.Result random = LinearProbe.evaluateRandomInit(VitConfig.VIT_TINY12_FMNIST, s, trained.pooling(),
+                probeTrainSet, probeTestSet);
+        Map<String, Object> probe = new LinkedHashMap<>();
+        probe.put("pooling", trained.pooling().name());
+        probe.put("train_split", probeTrainSet.name());
+        probe.put("train_images", trained.trainImages());
+        probe.put("test_split", probeTestSet.name());
+        probe.put("test_images", trained.testImages());
+        probe.put("l2", LinearProbe.L2);
+        probe.put("iterations", LinearProbe.ITERATIONS);
+        probe.put("accuracy", trained.testAccuracy());
+        probe.put("train_accuracy", trained.trainAccuracy());
+        probe.put("random_init_accuracy", random.testAccuracy());
+        probe.put("random_init_seed", s);
+        probe.put("margin_points", Math.round(10000 * (trained.testAccuracy() - random.testAccuracy())) / 100.0);
+        probe.put("seconds", Math.round((trained.seconds() + random.seconds()) * 10) / 10.0);
+        TrunkFile.updateManifest(target, Map.of("linear_probe", probe));
+        w.printf(Locale.ROOT, "linear probe (%s pooling, %d train / %d test images): pretrained %.2f%%, random init %.2f%% (%+.2f points)%n",
+                trained.pooling(), trained.trainImages(), trained.testImages(), 100 * trained.testAccuracy(),
+                100 * random.testAccuracy(), 100 * (trained.testAccuracy() - random.testAccuracy()));
+        if (recorded == null) {
+            return 0;
+        }
+        double before = recorded.getAsJsonObject("linear_probe").get("accuracy").getAsDouble();
+        double delta = 100 * (trained.testAccuracy() - before);
+        w.printf(Locale.ROOT, "verify %s: recorded %.2f%%, re-run %.2f%%, change %+.2f points (tolerance %.2f)%n", verify,
+                100 * before, 100 * trained.testAccuracy(), delta, tolerance);
+        if (Math.abs(delta) > tolerance) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "vptlab: %s: the re-run's probe accuracy moved by %+.2f points, more than %.2f%n",
+                    verify, delta, tolerance);
+            return 1;
         }
         return 0;
+    }
+
+    /** Takes every recipe setting from a manifest; explicit recipe options alongside --verify are refused. */
+    private void adoptRecipe(JsonObject j) {
+        if (method != null || epochs != null || batchSize != null || lr != null || weightDecay != null || warmupFraction != null
+                || seed != null || trainSubset != null || probeTrain != null || probeTest != null) {
+            throw new ParameterException(spec.commandLine(), "--verify takes the recipe from the manifest; give only --out, "
+                    + "--data, --threads, --log-every and --tolerance with it");
+        }
+        if (!j.has("linear_probe")) {
+            throw new VptlabException(verify + ": records no linear probe to compare with");
+        }
+        try {
+            method = j.get("method").getAsString();
+            PretrainMethods m = PretrainMethods.named(method);
+            if (j.get("beta2").getAsDouble() != m.beta2()) {
+                throw new VptlabException(verify + ": beta2 " + j.get("beta2") + " is not " + method + "'s " + m.beta2());
+            }
+            if (!VitConfig.VIT_TINY12_FMNIST.name().equals(j.get("arch").getAsString())) {
+                throw new VptlabException(verify + ": arch " + j.get("arch") + " is not " + VitConfig.VIT_TINY12_FMNIST.name());
+            }
+            epochs = j.get("epochs").getAsInt();
+            batchSize = j.get("batch_size").getAsInt();
+            lr = j.get("lr").getAsDouble();
+            weightDecay = j.get("weight_decay").getAsDouble();
+            warmupFraction = j.get("warmup_fraction").getAsDouble();
+            seed = j.get("seed").getAsLong();
+            trainSubset = j.get("train_images").getAsInt();
+            JsonObject probe = j.getAsJsonObject("linear_probe");
+            probeTrain = probe.get("train_images").getAsInt();
+            probeTest = probe.get("test_images").getAsInt();
+        } catch (NullPointerException | ClassCastException | IllegalStateException | UnsupportedOperationException e) {
+            throw new VptlabException(verify + ": not a vptlab pretrain manifest (" + e + ")");
+        }
+    }
+
+    private Path tempTarget(PretrainMethods m) {
+        try {
+            return Files.createTempDirectory("vptlab-verify-").resolve(m.id() + ".safetensors");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The command line as given, from the subcommand's name on. */
+    private String invokedCommand() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int at = all.indexOf(spec.name()); // originalArgs() holds the whole command line: drop what precedes us
+        List<String> words = new ArrayList<>(List.of("vptlab", spec.name()));
+        words.addAll(all.subList(at + 1, all.size()));
+        return shellJoin(words);
+    }
+
+    /** Every setting spelled out, so the command keeps reproducing the run if the defaults change. */
+    private String reproduceCommand(PretrainMethods m, PretrainOptions o, int nTrain, int pTrain, int pTest, Path target) {
+        List<String> words = new ArrayList<>(List.of("vptlab", "pretrain", "--method", m.id(), "--epochs",
+                String.valueOf(o.epochs()), "--batch-size", String.valueOf(o.batchSize()), "--lr", num(o.lr()), "--weight-decay",
+                num(o.weightDecay()), "--warmup-fraction", num(o.warmupFraction()), "--seed", String.valueOf(o.seed()),
+                "--train-subset", String.valueOf(nTrain)));
+        if (data != null) {
+            words.addAll(List.of("--data", data.toString()));
+        }
+        if (threads != null) {
+            words.addAll(List.of("--threads", String.valueOf(threads)));
+        }
+        words.addAll(List.of("--probe-train", String.valueOf(pTrain), "--probe-test", String.valueOf(pTest), "--out",
+                target.getFileName().toString()));
+        return shellJoin(words);
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    private static String shellJoin(List<String> words) {
+        StringBuilder b = new StringBuilder();
+        for (String word : words) {
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(word.matches("[A-Za-z0-9_./:=+,@%-]+") ? word : "'" + word.replace("'", "'\\''") + "'");
+        }
+        return b.toString();
     }
 }

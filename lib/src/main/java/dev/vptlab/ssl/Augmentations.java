@@ -18,7 +18,7 @@ import java.util.Random;
  *       so {@link #translateFlip} shifts the image by up to ±2 px on the canvas (the 2-px padding margin)
  *       and flips it; no resampling.</li>
  *   <li>MoCo v3's views (BYOL's recipe: crop 0.08–1, colour jitter 0.4/0.4/0.2/0.1 at p 0.8, grayscale,
- *       blur, solarize, flip) become {@link #mocoView}: random resized crop with scale 0.3–1 and ratio
+ *       blur, solarize, flip) become {@link #mocoView}: random resized crop with scale 0.2–1 and ratio
  *       3/4–4/3 (torchvision's draws, bilinear resize back to 28×28), flip, brightness and contrast
  *       jitter (factors in [0.6, 1.4], p 0.8; hue, saturation and grayscale mean nothing for grey
  *       images), additive Gaussian noise σ = 0.1 (p 0.5) in place of blur, and random erasing of 2–15 %
@@ -28,6 +28,8 @@ import java.util.Random;
  * Every draw comes from the generator passed in, so a view is a pure function of (image, seed).
  */
 public final class Augmentations {
+    /** The smallest crop area of {@link #mocoView} (torchvision's default and BYOL's: 0.08). */
+    public static final double MOCO_MIN_SCALE = 0.2;
     /** Pixels between the 28-px image and the 32-px canvas on each side. */
     static final int MARGIN = 2;
 
@@ -88,7 +90,7 @@ public final class Augmentations {
         return new Transform() {
             @Override
             public float[] apply(Image img, Random rng) {
-                Image x = randomResizedCrop(img, 0.3, 1.0, rng);
+                Image x = randomResizedCrop(img, MOCO_MIN_SCALE, 1.0, rng);
                 x = Crops.hflipRandom(x, rng);
                 float[] d = x.data().clone();
                 if (rng.nextDouble() < 0.8) {

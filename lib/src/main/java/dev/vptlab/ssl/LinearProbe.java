@@ -14,14 +14,19 @@ import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Linear probing of a frozen trunk: features of every image (no augmentation), then a multinomial
  * logistic regression fitted on the training features ({@link LogisticRegression}), scored by test
- * top-1. Features: the CLS token after the final norm for MoCo v3 and the supervised trunk; for MAE the
- * mean of the patch tokens followed by the final norm ({@code global_pool}, what MAE fine-tuning and the
- * prompt-tuning papers' MAE backbones use; MAE's own {@code main_linprobe.py} defaults to its CLS token,
- * which {@link #evaluate(VisionTransformer, Pooling, ImageDataset, ImageDataset)} can be given instead).
+ * top-1. Features: the pooling the trunk file records ({@link TrunkFile#META_PROBE_POOLING}, from
+ * {@link PretrainingMethod#probePooling}): the CLS token after the final norm for the supervised trunk;
+ * the mean of the patch tokens followed by the final norm ({@code global_pool}) for MAE (what MAE
+ * fine-tuning and the prompt-tuning papers' MAE backbones use; MAE's own {@code main_linprobe.py}
+ * defaults to its CLS token) and for MoCo v3 (whose CLS token, the one its loss reads, was no better
+ * than a random-init trunk's at the budget of the embedded recipe while its patch tokens were; see
+ * {@link MocoV3Pretraining}). {@link #evaluate(VisionTransformer, Pooling, ImageDataset, ImageDataset)}
+ * takes any pooling.
  * Reduced for small scale: a deterministic host solver ({@link LogisticRegression}) instead of SGD/LARS
  * with BatchNorm for 90 epochs.
  */
@@ -39,10 +44,21 @@ public final class LinearProbe {
 
     private LinearProbe() {}
 
-    /** The pooling a trunk file's {@code method} metadata calls for (MAE: patch mean; otherwise CLS). */
+    /**
+     * The pooling a trunk file calls for: its {@value TrunkFile#META_PROBE_POOLING} metadata, else by its
+     * {@code method} metadata (MAE: patch mean; otherwise CLS).
+     */
     public static Pooling poolingFor(Path trunkFile) {
-        String method = Checkpoint.read(trunkFile).metadata().getOrDefault("method", "");
-        return "mae".equals(method) ? Pooling.MEAN_PATCHES : Pooling.CLS;
+        Map<String, String> meta = Checkpoint.read(trunkFile).metadata();
+        String pooling = meta.get(TrunkFile.META_PROBE_POOLING);
+        if (pooling != null) {
+            try {
+                return Pooling.valueOf(pooling);
+            } catch (IllegalArgumentException e) {
+                throw new dev.vptlab.VptlabException(trunkFile + ": unknown " + TrunkFile.META_PROBE_POOLING + " '" + pooling + "'");
+            }
+        }
+        return "mae".equals(meta.getOrDefault("method", "")) ? Pooling.MEAN_PATCHES : Pooling.CLS;
     }
 
     /** Loads the trunk strictly and probes it with the pooling its metadata calls for. */

@@ -5,12 +5,16 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The three methods by name, each with the defaults of {@code vptlab pretrain}. The defaults are sized
- * so that a run finishes within 5 minutes on 2 CPU cores. Measured (2 cores, engine-default threads, no
- * other load): MAE 60,000 images × 2 epochs 144 s (≈ 830 img/s: its encoder sees a quarter of the
- * tokens), supervised 40,000 × 1 164 s (≈ 245 img/s), MoCo v3 15,000 × 1 191 s (≈ 80 img/s: two views
- * through the trunk plus two momentum forward passes). When other processes keep the cores busy,
- * PyTorch's two OpenMP threads stall (MoCo v3 took 844 s); {@code --threads 1} avoids that.
+ * The three methods by name, each with the defaults of {@code vptlab pretrain}: the recipes of the
+ * embedded backbones ({@code /dev/vptlab/embedded/}, docs/embedded-backbones.md). Each beats the
+ * random-init trunk it starts from by at least 3 points under the linear probe (10,000 / 2,000 images,
+ * {@link LinearProbe}); for MoCo v3 and the supervised trunk they are the smallest of the recipes tried
+ * that do (the document lists the runs). Measured with {@code --threads 1} on a machine of 2 CPU cores
+ * shared with other jobs, training loop only: MAE 250 s (≈ 480 img/s: its encoder sees a quarter of the
+ * tokens), MoCo v3 580 s (≈ 52 img/s: two views through the trunk plus two momentum forward passes),
+ * supervised 375 s (≈ 160 img/s). When other processes keep the cores busy, PyTorch's OpenMP threads
+ * stall (an earlier MoCo v3 run took 844 s instead of 191 s on two threads); {@code --threads 1} avoids
+ * that.
  *
  * @param defaultEpochs epochs when {@code --epochs} is not given
  * @param defaultBatch batch size when {@code --batch-size} is not given
@@ -20,8 +24,15 @@ import java.util.Locale;
  */
 public enum PretrainMethods {
     MAE("mae", MaePretraining::new, 2, 128, 1.5e-3, 0.95, 0),
-    MOCOV3("mocov3", MocoV3Pretraining::new, 1, 128, 1e-3, 0.999, 15_000),
-    SUPERVISED("supervised", SupervisedPretraining::new, 1, 128, 1e-3, 0.999, 40_000);
+    MOCOV3("mocov3", MocoV3Pretraining::new, 1, 64, 1e-3, 0.999, 30_000),
+    SUPERVISED("supervised", SupervisedPretraining::new, 1, 64, 1e-3, 0.999, 0);
+
+    /**
+     * The defaults and their measured training times (the loop alone; the linear probe after it adds 1–3
+     * minutes), for the CLI's help and docs/embedded-backbones.md.
+     */
+    public static final String TIMINGS = "mae 60000 images x 2 epochs, batch 128, lr 1.5e-3 (250 s); "
+            + "mocov3 the first 30000 x 1, batch 64, lr 1e-3 (580 s); supervised 60000 x 1, batch 64, lr 1e-3 (375 s)";
 
     private final String id;
     private final Pretrainer.MethodFactory factory;

@@ -156,10 +156,15 @@ public final class Pretrainer implements AutoCloseable {
      * @param command the command line that produced it, for the manifest
      */
     public void save(Path file, String command) {
+        save(file, command, Map.of());
+    }
+
+    /** As {@link #save(Path, String)}, with extra manifest entries after the command. */
+    public void save(Path file, String command, Map<String, ?> extra) {
         if (result == null) {
             throw new IllegalStateException("train() first");
         }
-        TrunkFile.write(file, method.trunk(), result, options, command);
+        TrunkFile.write(file, method.trunk(), method.probePooling(), result, options, command, extra);
     }
 
     /** MAE / timm {@code add_weight_decay}: no decay for rank ≤ 1 tensors and the token/position tensors. */
