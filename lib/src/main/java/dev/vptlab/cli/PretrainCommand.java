@@ -39,11 +39,11 @@ import picocli.CommandLine.Spec;
  * compares the probe.
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = {"Pretrain vit_tiny12_fmnist on Fashion-MNIST (MAE, MoCo v3 or supervised), save the trunk and",
-            "linear-probe it against a random-init trunk. The defaults are the recipes of the embedded backbones",
-            "(docs/embedded-backbones.md); measured with --threads 1 on 2 shared cores: " + PretrainMethods.TIMINGS + ".",
-            "--verify MANIFEST re-runs a manifest's recipe and fails when its probe accuracy moves by more than",
-            "--tolerance points."})
+        description = "Pretrain vit_tiny12_fmnist on Fashion-MNIST (MAE, MoCo v3 or supervised), save the trunk and "
+            + "linear-probe it against a random-init trunk. The defaults are the recipes of the embedded backbones "
+            + "(docs/embedded-backbones.md); measured with --threads 1 on 2 shared cores: " + PretrainMethods.TIMINGS + ". "
+            + "--verify MANIFEST re-runs a manifest's recipe and fails when its probe accuracy moves by more than "
+            + "--tolerance points.")
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
