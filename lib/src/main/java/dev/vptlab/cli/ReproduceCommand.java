@@ -1,25 +1,12 @@
 package dev.vptlab.cli;
 
-
-
 import dev.vptlab.VptlabException;
-
-
-
-
-
 import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
 import dev.vptlab.train.Progress;
-
-
 import java.io.PrintWriter;
-
 import java.nio.file.Path;
-
-
 import java.util.List;
-
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -300,13 +300,14 @@ public final class Lab {
 
     /**
      * The training budget of this profile applied to a run config, as {@link Reproduce}'s plans do: no warm-up,
-     * test once after the last epoch on the first 1000 test images; the smoke profile cuts the splits to 128
-     * images and one epoch.
+     * test once after the last epoch, on the profile's image limits (quick: train800, the first 1000 test images;
+     * smoke: 128 and 128, and one epoch).
      */
     public RunConfig.Builder budget(RunConfig.Builder b, int quickEpochs) {
         int epochs = profile == Profile.SMOKE ? 1 : quickEpochs;
+        Reproduce.Budget limits = Reproduce.budget(profile == Profile.SMOKE ? Reproduce.Profile.SMOKE : Reproduce.Profile.QUICK);
         b.epochs(epochs).warmupEpochs(0).valEvery(0).testEvery(epochs).seed(seed);
-        b.trainLimit(profile == Profile.SMOKE ? 128 : 0).testLimit(profile == Profile.SMOKE ? 128 : 1000);
+        b.trainLimit(limits.trainLimit()).testLimit(limits.testLimit());
         return b;
     }
 

@@ -64,7 +64,7 @@ public final class Reproduce {
      *
      * @param trainLimit / testLimit first images of the splits (0 = the task's 1000 train / 2000 test)
      */
-    record Budget(int epochs, int prompts, List<String> sweepTasks, List<Integer> blocks, List<String> methodTasks,
+    public record Budget(int epochs, int prompts, List<String> sweepTasks, List<Integer> blocks, List<String> methodTasks,
             List<String> methods, int trainLimit, int testLimit) {}
 
     /**
@@ -78,14 +78,17 @@ public final class Reproduce {
 
     private Reproduce() {}
 
-    static Budget budget(Profile p) {
+    /** The budget of a profile (also what {@code Lab.budget} applies to a notebook's own runs). */
+    public static Budget budget(Profile p) {
         List<String> all = MiniBenchmark.tasks().stream().filter(t -> !t.isSegmentation()).map(MiniTask::key).toList();
         List<String> methods = List.of("vpt-shallow", "vpt-deep", "gated", "cvpt");
         return switch (p) {
             case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 12), List.of("fm-tops"), methods, 128, 128);
-            // Sized for 15 minutes on 2 CPU cores (docs/mini-benchmark.md): 2 epochs, the first 1000 test images.
+            // Sized for 15 minutes on 2 CPU cores (README, "The embedded default"): 2 epochs on train800 (the
+            // first 800 images of train800val200, VTAB-1K's tuning split), tested on the first 1000 test images.
             case QUICK -> new Budget(2, 5, List.of("fm-item", "fm-position"),
-                    java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all, methods, 0, 1000);
+                    java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), all, methods, MiniBenchmark.TRAIN_VAL
+                    - MiniBenchmark.VAL, 1000);
         };
     }
 
