@@ -240,8 +240,7 @@ public final class Lab {
 
     /**
      * Runs (or, when their records are already there, only reads) a study of the mini benchmark, one line
-     * per run, and returns its table (one row per run: study, backbone, task, group, method, insert block,
-     * variant, test top-1, wall time). {@code vptlab reproduce} writes the same run folders, so after it
+     * per run, and returns its {@link dev.vptlab.report.StudyTable} (one row per run). {@code vptlab reproduce} writes the same run folders, so after it
      * the block-location and methods studies cost nothing here.
      */
     public Table run(StudyPlan plan) {

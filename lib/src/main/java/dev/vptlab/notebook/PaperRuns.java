@@ -3,6 +3,7 @@ package dev.vptlab.notebook;
 import dev.vptlab.data.Fgvc;
 import dev.vptlab.data.Vtab1k;
 import dev.vptlab.report.Show;
+import dev.vptlab.report.StudyTable;
 import dev.vptlab.train.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.vptlab.train.RunRecord;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -105,21 +103,13 @@ public final class PaperRuns {
     }
 
     /**
-     * The finished runs under a study folder in the schema of the mini studies' tables (study, backbone,
-     * task, group, method, insert_block, variant, test_top1, wall_s), so the same summaries and charts apply.
+     * The finished runs under a study folder as a {@link StudyTable}, the schema of the mini studies' tables,
+     * so the same summaries and charts apply.
      * The backbone is the first word of the run's top folder as {@link #commands} names it ("mae-cub" → mae);
      * test_top1 is the last-epoch test accuracy.
      */
     public static Table table(String study, Path dir) {
-        StringColumn st = StringColumn.create("study");
-        StringColumn bb = StringColumn.create("backbone");
-        StringColumn task = StringColumn.create("task");
-        StringColumn group = StringColumn.create("group");
-        StringColumn method = StringColumn.create("method");
-        IntColumn k = IntColumn.create("insert_block");
-        StringColumn variant = StringColumn.create("variant");
-        DoubleColumn top1 = DoubleColumn.create("test_top1");
-        DoubleColumn secs = DoubleColumn.create("wall_s");
+        List<StudyTable.Row> rows = new ArrayList<>();
         try (var walk = Files.walk(dir)) {
             for (Path rec : walk.filter(p -> p.getFileName().toString().equals("record.json")).sorted().toList()) {
                 RunRecord r = RunRecord.read(rec.getParent());
@@ -128,21 +118,16 @@ public final class PaperRuns {
                 }
                 String top = dir.relativize(rec.getParent()).getName(0).toString();
                 String t = String.valueOf(r.config().get("task"));
-                st.append(study);
-                bb.append(top.contains("-") ? top.substring(0, top.indexOf('-')) : top);
-                task.append(t);
-                group.append(Vtab1k.tasks().containsKey(t) ? Vtab1k.task(t).group().toLowerCase(java.util.Locale.ROOT) : "fgvc");
-                method.append(String.valueOf(r.config().get("method")));
+                String group = Vtab1k.tasks().containsKey(t) ? Vtab1k.task(t).group().toLowerCase(java.util.Locale.ROOT) : "fgvc";
                 Object ib = r.config().get("insert_block");
-                k.append(ib instanceof Number n ? n.intValue() : 1);
-                variant.append("");
-                top1.append(r.lastTestTop1());
-                secs.append(r.wallSeconds());
+                rows.add(new StudyTable.Row(study, top.contains("-") ? top.substring(0, top.indexOf('-')) : top, t, group,
+                        String.valueOf(r.config().get("method")), ib instanceof Number n ? n.intValue() : 1, "", Double.NaN,
+                        r.lastTestTop1(), r.wallSeconds()));
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return Table.create(study + " (paper-scale runs)", st, bb, task, group, method, k, variant, top1, secs);
+        return StudyTable.of(study + " (paper-scale runs)", rows);
     }
 
     private static String ckpt(Lab lab, String backbone) {

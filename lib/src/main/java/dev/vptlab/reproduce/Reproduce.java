@@ -8,6 +8,7 @@ import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.report.Charts;
+import dev.vptlab.report.StudyTable;
 import dev.vptlab.report.Tables;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
@@ -21,9 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -55,9 +53,10 @@ public final class Reproduce {
      *
      * @param variant what distinguishes this run within its study beyond method and insertion block (e.g.
      *     "gates off", "position 2", "prompts 20"); "" for none
+     * @param variantValue the number the variant sets (2 for "position 2"); NaN for none
      */
-    public record Job(String study, String backbone, String task, String method, int insertBlock, String variant, Path folder,
-            RunConfig config) {}
+    public record Job(String study, String backbone, String task, String method, int insertBlock, String variant, double variantValue,
+            Path folder, RunConfig config) {}
 
     /**
      * Training budget per profile; every choice is stated in the run records.
@@ -107,7 +106,7 @@ public final class Reproduce {
             for (String task : budget.sweepTasks()) {
                 for (int k : budget.blocks()) {
                     MethodConfig m = MethodConfig.of("vpt-shallow", budget.prompts()).withInsertBlock(k);
-                    jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, "", budget, seed,
+                    jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, "", Double.NaN, budget, seed,
                             results.resolve("runs/block-location").resolve(bb.getKey() + "-" + task + String.format("-k%02d", k))));
                 }
             }
@@ -133,10 +132,11 @@ public final class Reproduce {
                     if (method.equals("gated")) {
                         m = m.withGates(GATE_INIT, true, true);
                     }
-                    Job j = job("methods", bb.getKey(), bb.getValue(), task, m, "", budget, seed,
+                    Job j = job("methods", bb.getKey(), bb.getValue(), task, m, "", Double.NaN, budget, seed,
                             results.resolve("runs/methods").resolve(bb.getKey() + "-" + task + "-" + method));
                     Job same = earlier.stream().filter(o -> o.config().equals(j.config())).findFirst().orElse(null);
-                    jobs.add(same == null ? j : new Job("methods", j.backbone(), j.task(), j.method(), 1, "", same.folder(), j.config()));
+                    jobs.add(same == null ? j : new Job("methods", j.backbone(), j.task(), j.method(), 1, "", Double.NaN, same.folder(),
+                            j.config()));
                 }
             }
         }
@@ -151,11 +151,11 @@ public final class Reproduce {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
         jobs.add(ablation("gate-ablation", "mae", b.mae(), MethodConfig.of("vpt-shallow", budget.prompts()), "no gates, no temperature",
-                budget, seed, results));
+                Double.NaN, budget, seed, results));
         for (boolean[] gt : new boolean[][] {{true, false}, {false, true}, {true, true}}) {
             String v = (gt[0] ? "gates" : "no gates") + ", " + (gt[1] ? "temperature" : "no temperature");
             jobs.add(ablation("gate-ablation", "mae", b.mae(),
-                    MethodConfig.of("gated", budget.prompts()).withGates(GATE_INIT, gt[0], gt[1]), v, budget, seed, results));
+                    MethodConfig.of("gated", budget.prompts()).withGates(GATE_INIT, gt[0], gt[1]), v, Double.NaN, budget, seed, results));
         }
         return jobs;
     }
@@ -168,10 +168,10 @@ public final class Reproduce {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
         for (int total : p == Profile.SMOKE ? List.of(12) : List.of(12, 24)) {
-            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("vpt-deep", total / 12), "total " + total, budget,
-                    seed, results));
+            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("vpt-deep", total / 12), "total " + total, total,
+                    budget, seed, results));
             jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("gated", total).withGates(GATE_INIT, true, true),
-                    "total " + total, budget, seed, results));
+                    "total " + total, total, budget, seed, results));
         }
         return jobs;
     }
@@ -187,23 +187,23 @@ public final class Reproduce {
         MethodConfig base = MethodConfig.of("cvpt", budget.prompts());
         for (int pos : p == Profile.SMOKE ? List.of(1, 3, 5) : List.of(1, 2, 3, 4, 5)) {
             jobs.add(ablation("cvpt-position", "supervised", b.supervised(), base.withCross(pos, base.crossWeights()), "position " + pos,
-                    budget, seed, results));
+                    pos, budget, seed, results));
         }
         for (CrossVisualPrompts.Weights w : CrossVisualPrompts.Weights.values()) {
             jobs.add(ablation("cvpt-weights", "supervised", b.supervised(), base.withCross(base.position(), w), w.name().toLowerCase(Locale.ROOT),
-                    budget, seed, results));
+                    Double.NaN, budget, seed, results));
         }
         for (int n : p == Profile.SMOKE ? List.of(1, 10) : List.of(1, 5, 20, 50)) {
-            jobs.add(ablation("cvpt-prompts", "supervised", b.supervised(), MethodConfig.of("cvpt", n), "prompts " + n, budget, seed,
-                    results));
+            jobs.add(ablation("cvpt-prompts", "supervised", b.supervised(), MethodConfig.of("cvpt", n), "prompts " + n, n, budget,
+                    seed, results));
         }
         return jobs;
     }
 
-    private static Job ablation(String study, String backbone, Path file, MethodConfig m, String variant, Budget budget, long seed,
-            Path results) {
+    private static Job ablation(String study, String backbone, Path file, MethodConfig m, String variant, double variantValue,
+            Budget budget, long seed, Path results) {
         String slug = variant.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-        return job(study, backbone, file, ABLATION_TASK, m, variant, budget, seed,
+        return job(study, backbone, file, ABLATION_TASK, m, variant, variantValue, budget, seed,
                 results.resolve("runs").resolve(study).resolve(backbone + "-" + m.method() + "-" + slug));
     }
 
@@ -212,17 +212,29 @@ public final class Reproduce {
      * cosine for CVPT) but without warm-up: the papers' warm-up would leave a 2-epoch run one epoch at lr 0 (Gated
      * PT) or at 1e-6 (CVPT). At this scale the learning rates are ours (a small search on fm-item, MAE trunk:
      * SGD 0.02 / 0.05 / 0.1 / 0.2, AdamW 2e-3 / 5e-3 / 1e-2; the largest were best and stable); the test split is
-     * evaluated once, after the last epoch, and there is no validation pass.
+     * evaluated once, after the last epoch, and there is no validation pass. Pooling: see {@link #pooling}.
      */
-    private static Job job(String study, String backbone, Path file, String task, MethodConfig m, String variant, Budget budget,
-            long seed, Path folder) {
+    private static Job job(String study, String backbone, Path file, String task, MethodConfig m, String variant,
+            double variantValue, Budget budget, long seed, Path folder) {
         boolean cvpt = m.method().equals("cvpt");
         RunConfig.Builder b = cvpt ? RunConfig.cvpt().lr(CVPT_LR).dropLast(false) : RunConfig.gated().lr(SGD_LR);
-        RunConfig cfg = b.task(task).backbone(file.toString()).method(m).numClasses(MiniBenchmark.task(task).classes())
-                .pooling(backbone.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS).epochs(budget.epochs())
+        // The absolute path: the CLI (cwd-relative --out) and a notebook (absolute folders) must plan equal configs,
+        // or the notebook would refuse the CLI's finished runs as "another config".
+        RunConfig cfg = b.task(task).backbone(file.toAbsolutePath().normalize().toString()).method(m).numClasses(MiniBenchmark.task(task).classes())
+                .pooling(pooling(backbone)).epochs(budget.epochs())
                 .warmupEpochs(0).batchSize(64).valEvery(0).testEvery(budget.epochs()).seed(seed)
                 .trainLimit(budget.trainLimit()).testLimit(budget.testLimit()).build();
-        return new Job(study, backbone, task, m.method(), m.insertBlock(), variant, folder, cfg);
+        return new Job(study, backbone, task, m.method(), m.insertBlock(), variant, variantValue, folder, cfg);
+    }
+
+    /**
+     * The representation the head reads. Supervised: the CLS token (VPT, CVPT). MAE: the mean of prompt and patch
+     * tokens, as Gated PT's code does for MAE. MoCo v3: the same mean, not Gated PT's CLS token, because the
+     * embedded MoCo v3 trunk's CLS token probes no better than a random trunk at its pretraining budget while its
+     * patch tokens do (docs/embedded-backbones.md); with CLS the study measured noise (chance-level fm-position).
+     */
+    static Pooling pooling(String backbone) {
+        return backbone.equals("supervised") ? Pooling.CLS : Pooling.MEAN_PROMPTS_AND_PATCHES;
     }
 
     /** Learning rates of the mini study (ours, no grid search; see {@code docs/mini-benchmark.md}). */
@@ -272,29 +284,14 @@ public final class Reproduce {
     }
 
     static Table table(List<Job> jobs, List<RunRecord> records) {
-        StringColumn study = StringColumn.create("study");
-        StringColumn backbone = StringColumn.create("backbone");
-        StringColumn task = StringColumn.create("task");
-        StringColumn group = StringColumn.create("group");
-        StringColumn method = StringColumn.create("method");
-        IntColumn k = IntColumn.create("insert_block");
-        StringColumn variant = StringColumn.create("variant");
-        DoubleColumn top1 = DoubleColumn.create("test_top1");
-        DoubleColumn secs = DoubleColumn.create("wall_s");
+        List<StudyTable.Row> rows = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             Job j = jobs.get(i);
             RunRecord r = records.get(i);
-            study.append(j.study());
-            backbone.append(j.backbone());
-            task.append(j.task());
-            group.append(MiniBenchmark.task(j.task()).group().name().toLowerCase(java.util.Locale.ROOT));
-            method.append(j.method());
-            k.append(j.insertBlock());
-            variant.append(j.variant());
-            top1.append(r.lastTestTop1());
-            secs.append(r.wallSeconds());
+            rows.add(new StudyTable.Row(j.study(), j.backbone(), j.task(), MiniBenchmark.task(j.task()).group().name().toLowerCase(Locale.ROOT),
+                    j.method(), j.insertBlock(), j.variant(), j.variantValue(), r.lastTestTop1(), r.wallSeconds()));
         }
-        return Table.create("runs", study, backbone, task, group, method, k, variant, top1, secs);
+        return StudyTable.of("runs", rows);
     }
 
     private static void plots(Table t, Path results) {

@@ -7,19 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.vptlab.data.Transform;
 import dev.vptlab.model.BlockOptions;
 import dev.vptlab.model.EncoderBlock;
-import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Masked autoencoder pretraining (He et al., "Masked Autoencoders Are Scalable Vision Learners",
@@ -40,15 +35,13 @@ import java.util.Map;
  * Linear layers Xavier-uniform, as upstream. Linear probing pools the mean of the patch tokens, then the
  * final norm ({@code global_pool}, as the MAE paper's linear probe).
  */
-public final class MaePretraining implements PretrainingMethod {
+public final class MaePretraining extends PretrainingMethod {
     public static final float MASK_RATIO = 0.75f;
     public static final int DECODER_DIM = 32;
     public static final int DECODER_DEPTH = 2;
     public static final int DECODER_HEADS = 2;
 
-    private final VisionTransformer vit;
     private final VitConfig decoderConfig;
-    private final ParameterStore ps;
     private final Dense decoderEmbed;
     private final NDArray maskToken;
     private final NDArray decoderPos;
@@ -56,21 +49,18 @@ public final class MaePretraining implements PretrainingMethod {
     private final Norm decoderNorm;
     private final Dense decoderPred;
     private final Transform augmentation = Augmentations.translateFlip(2);
-    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
 
     public MaePretraining(VitConfig config, NDManager m) {
-        this.vit = Trunks.trainable(config, m, false);
+        super("mae", Pooling.MEAN_PATCHES, Trunks.trainable(config, m, false), m);
         this.decoderConfig = new VitConfig("mae_decoder", config.imageSize(), config.patchSize(), config.inChannels(),
                 DECODER_DIM, DECODER_DEPTH, DECODER_HEADS, 4 * DECODER_DIM, true, VitConfig.LN_EPS);
-        this.ps = new ParameterStore(m, false);
-        trainable.putAll(Trunks.trainableParameters(vit));
         decoderEmbed = new Dense(m, config.embedDim(), DECODER_DIM, "decoder_embed");
-        decoderEmbed.collect(trainable);
+        decoderEmbed.collect(modules);
         maskToken = m.zeros(new Shape(1, 1, DECODER_DIM));
         WeightInit.normal(maskToken, 0.02f, m);
         maskToken.setName("mask_token");
         maskToken.setRequiresGradient(true);
-        trainable.put("mask_token", maskToken);
+        modules.put("mask_token", maskToken);
         decoderPos = m.create(SinCosPosEmbed.table(config.gridSize(), DECODER_DIM, true),
                 new Shape(1, decoderConfig.numTokens(), DECODER_DIM));
         for (int i = 0; i < DECODER_DEPTH; i++) {
@@ -84,35 +74,15 @@ public final class MaePretraining implements PretrainingMethod {
                 } else if (p.getKey().endsWith("bias") || p.getKey().endsWith("beta")) {
                     WeightInit.fill(a, 0f, m);
                 }
-                trainable.put("decoder_blocks." + i + "." + p.getKey(), a);
+                modules.put("decoder_blocks." + i + "." + p.getKey(), a);
             }
             decoderBlocks.add(b);
         }
         decoderNorm = new Norm(m, DECODER_DIM, "decoder_norm");
-        decoderNorm.collect(trainable);
+        decoderNorm.collect(modules);
         int perPatch = config.patchSize() * config.patchSize() * config.inChannels();
         decoderPred = new Dense(m, DECODER_DIM, perPatch, "decoder_pred");
-        decoderPred.collect(trainable);
-    }
-
-    @Override
-    public String id() {
-        return "mae";
-    }
-
-    @Override
-    public VisionTransformer trunk() {
-        return vit;
-    }
-
-    @Override
-    public Map<String, NDArray> trainableParameters() {
-        return Collections.unmodifiableMap(trainable);
-    }
-
-    @Override
-    public Pooling probePooling() {
-        return Pooling.MEAN_PATCHES;
+        decoderPred.collect(modules);
     }
 
     @Override

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import dev.vptlab.data.Transform;
 import dev.vptlab.model.InPlace;
 import dev.vptlab.model.VisionTransformer;
@@ -51,20 +50,17 @@ import java.util.Map;
  * intensity cues: final loss 1.71 instead of 2.34). {@link #probePooling} is therefore the patch mean (the MAE convention), and the
  * comparison with the random trunk uses the same pooling. docs/embedded-backbones.md has every run.
  */
-public final class MocoV3Pretraining implements PretrainingMethod {
+public final class MocoV3Pretraining extends PretrainingMethod {
     public static final float TEMPERATURE = 0.2f;
     public static final double MOMENTUM = 0.99;
     public static final int HIDDEN = 256;
     public static final int OUT = 64;
 
-    private final VisionTransformer vit;
     private final VisionTransformer momentumVit;
     private final ProjectionMlp projector;
     private final ProjectionMlp momentumProjector;
     private final ProjectionMlp predictor;
-    private final ParameterStore ps;
     private final Transform augmentation;
-    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final Map<String, NDArray> online = new LinkedHashMap<>();
     private final Map<String, NDArray> momentum = new LinkedHashMap<>();
     private final double m0;
@@ -88,11 +84,10 @@ public final class MocoV3Pretraining implements PretrainingMethod {
      */
     public MocoV3Pretraining(VitConfig config, NDManager m, double m0, boolean cosineMomentum, Transform views,
             boolean freezePatchEmbed) {
+        super("mocov3", Pooling.MEAN_PATCHES, Trunks.trainable(config, m, false), m);
         this.augmentation = views;
         this.m0 = m0;
         this.cosineMomentum = cosineMomentum;
-        this.ps = new ParameterStore(m, false);
-        vit = Trunks.trainable(config, m, false);
         if (freezePatchEmbed) {
             vit.namedParameters().get("patch_embed.proj.weight").freeze(true);
             vit.namedParameters().get("patch_embed.proj.bias").freeze(true);
@@ -109,29 +104,8 @@ public final class MocoV3Pretraining implements PretrainingMethod {
         momentum.values().forEach(a -> a.setRequiresGradient(false));
         online.forEach((n, q) -> InPlace.copy(momentum.get(n), q)); // param_k.data.copy_(param_q.data)
 
-        trainable.putAll(Trunks.trainableParameters(vit));
-        trainable.putAll(projector.parameters());
-        trainable.putAll(predictor.parameters());
-    }
-
-    @Override
-    public String id() {
-        return "mocov3";
-    }
-
-    @Override
-    public VisionTransformer trunk() {
-        return vit;
-    }
-
-    @Override
-    public Map<String, NDArray> trainableParameters() {
-        return Collections.unmodifiableMap(trainable);
-    }
-
-    @Override
-    public Pooling probePooling() {
-        return Pooling.MEAN_PATCHES;
+        modules.putAll(projector.parameters());
+        modules.putAll(predictor.parameters());
     }
 
     /** The momentum encoder's tensors (trunk under "encoder.", projector under "projector."). */

@@ -2,15 +2,10 @@ package dev.vptlab.ssl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import dev.vptlab.data.Transform;
-import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.train.Losses;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The supervised baseline the prompt-tuning papers start from (an ImageNet-21k classifier, here a
@@ -21,39 +16,14 @@ import java.util.Map;
  * prompt methods train a new one. Reduced for small scale: no label smoothing, mixup, cutmix,
  * RandAugment or stochastic depth (DeiT's recipe).
  */
-public final class SupervisedPretraining implements PretrainingMethod {
-    private final VisionTransformer vit;
+public final class SupervisedPretraining extends PretrainingMethod {
     private final Dense head;
-    private final ParameterStore ps;
     private final Transform augmentation = Augmentations.translateFlip(2);
-    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
 
     public SupervisedPretraining(VitConfig config, NDManager m) {
-        vit = Trunks.trainable(config, m, true);
+        super("supervised", Pooling.CLS, Trunks.trainable(config, m, true), m);
         head = new Dense(m, config.embedDim(), 10, "head");
-        ps = new ParameterStore(m, false);
-        trainable.putAll(Trunks.trainableParameters(vit));
-        head.collect(trainable);
-    }
-
-    @Override
-    public String id() {
-        return "supervised";
-    }
-
-    @Override
-    public VisionTransformer trunk() {
-        return vit;
-    }
-
-    @Override
-    public Map<String, NDArray> trainableParameters() {
-        return Collections.unmodifiableMap(trainable);
-    }
-
-    @Override
-    public Pooling probePooling() {
-        return Pooling.CLS;
+        head.collect(modules);
     }
 
     @Override

@@ -48,7 +48,7 @@ class ReproduceTest {
     }
 
     @Test
-    void aRunWritesTablesAndPlots() {
+    void aRunWritesTablesAndPlots() throws java.io.IOException {
         Path t = trunk();
         Path results = tmp.resolve("results");
         List<Reproduce.Job> jobs = Reproduce.plan(Reproduce.Profile.SMOKE, new Reproduce.Backbones(t, t, t), results, 1).stream()
@@ -59,10 +59,44 @@ class ReproduceTest {
         assertTrue(table.doubleColumn("test_top1").get(0) > 0);
         assertTrue(Files.exists(results.resolve("tables/all_runs.csv")));
         assertTrue(Files.exists(results.resolve("plots/block_location_fm-item.png")));
-        // a second invocation finds the finished runs and trains nothing
-        long t0 = System.nanoTime();
-        Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out);
-        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "finished runs are reused");
+        // a second invocation finds the finished runs and trains nothing: their records are not rewritten
+        Path record = jobs.get(0).folder().resolve("record.json");
+        long before = record.toFile().lastModified();
+        String bytes = Files.readString(record);
+        Table again = Reproduce.run(jobs, tmp, Progress.Mode.QUIET, System.out);
+        assertEquals(before, record.toFile().lastModified(), "finished runs are reused");
+        assertEquals(bytes, Files.readString(record));
+        assertEquals(table.print(), again.print());
+    }
+
+    @Test
+    void relativeAndAbsoluteFoldersPlanTheSameRuns() {
+        // the CLI is given "--out results/quick", a notebook the absolute folder: both must find the same runs
+        Path rel = Path.of("results", "quick");
+        Path t = rel.resolve("backbones/mae.safetensors");
+        Reproduce.Backbones relative = new Reproduce.Backbones(t, t, t);
+        Reproduce.Backbones absolute = new Reproduce.Backbones(t.toAbsolutePath(), t.toAbsolutePath(), t.toAbsolutePath());
+        List<Reproduce.Job> a = Reproduce.plan(Reproduce.Profile.QUICK, relative, rel, 42);
+        List<Reproduce.Job> b = Reproduce.plan(Reproduce.Profile.QUICK, absolute, rel.toAbsolutePath(), 42);
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(List.of(), a.get(i).config().diff(b.get(i).config().toMap()));
+            assertEquals(a.get(i).folder().toAbsolutePath(), b.get(i).folder());
+        }
+    }
+
+    @Test
+    void ablationRowsCarryTheNumberTheirVariantSets() {
+        Path t = tmp.resolve("x.safetensors");
+        List<Reproduce.Job> jobs = Reproduce.cvptAblations(Reproduce.Profile.QUICK, new Reproduce.Backbones(t, t, t), tmp, 42);
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0), values(jobs, "cvpt-position"));
+        assertEquals(List.of(1.0, 5.0, 20.0, 50.0), values(jobs, "cvpt-prompts"));
+        assertTrue(values(jobs, "cvpt-weights").stream().allMatch(v -> v.isNaN()), "the weight variants set no number");
+        assertEquals(List.of(12.0, 12.0, 24.0, 24.0),
+                values(Reproduce.fewerTokens(Reproduce.Profile.QUICK, new Reproduce.Backbones(t, t, t), tmp, 42), "fewer-tokens"));
+    }
+
+    private static List<Double> values(List<Reproduce.Job> jobs, String study) {
+        return jobs.stream().filter(j -> j.study().equals(study)).map(Reproduce.Job::variantValue).toList();
     }
 
     @Test
