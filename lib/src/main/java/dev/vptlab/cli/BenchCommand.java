@@ -3,15 +3,26 @@ package dev.vptlab.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.checkpoint.RawTensor;
+import dev.vptlab.checkpoint.Safetensors;
+import dev.vptlab.data.DataSources;
+import dev.vptlab.data.PipelineBenchmark;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.report.Bench;
+import dev.vptlab.train.Progress;
+import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.Trainer;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
             return sweep(c);
         }
         if (data) {
-            dev.vptlab.data.PipelineBenchmark.Result r = dev.vptlab.data.PipelineBenchmark.run(1000, 320, image == null ? 224 : image, batch);
+            PipelineBenchmark.Result r = PipelineBenchmark.run(1000, 320, image == null ? 224 : image, batch);
             spec.commandLine().getOut().printf("pipeline,images,side,open_decode_transform_img_s,cached_batches_img_s,on_the_fly_fgvc_img_s%n"
                     + "%s,%d,%d,%.0f,%.0f,%.0f%n", "jpeg320", r.images(), r.side(), r.openImagesPerSecond(),
                     r.cachedBatchImagesPerSecond(), r.onTheFlyImagesPerSecond());
@@ -110,18 +121,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Both sweeps on the same random trunk and data; prints per-k wall times and the ratio. */
     private int sweep(VitConfig c) throws IOException {
-        java.io.PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("vptlab-sweep-bench");
         Path trunk = dir.resolve("trunk.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
             VisionTransformer vit = VisionTransformer.create(c, m);
-            java.util.Map<String, dev.vptlab.checkpoint.RawTensor> w = new java.util.LinkedHashMap<>();
-            vit.namedParameters().forEach((k, p) -> w.put(k, dev.vptlab.checkpoint.RawTensor.ofFloats(
-                    p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
-            dev.vptlab.checkpoint.Safetensors.write(trunk, w, java.util.Map.of(
-                    dev.vptlab.checkpoint.Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()),
-                    dev.vptlab.checkpoint.Checkpoint.META_ARCH, c.name()));
+            Map<String, RawTensor> w = new LinkedHashMap<>();
+            vit.namedParameters().forEach((k, p) -> w.put(k, RawTensor.ofFloats(p.getArray().getShape().getShape(),
+                    p.getArray().toFloatArray())));
+            Safetensors.write(trunk, w, Map.of(Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()), Checkpoint.META_ARCH, c.name()));
         }
         out.printf("block-location sweep, %s at %d px, %d prompts, batch %d, %d epochs per run, synthetic 256/64/128 images%n",
                 c.name(), c.imageSize(), prompts, batch, epochs);
@@ -130,14 +139,12 @@ final class BenchCommand implements Callable<Integer> {
         for (int k = 1; k <= c.depth(); k++) {
             double[] secs = new double[2];
             for (int variant = 0; variant < 2; variant++) {
-                dev.vptlab.train.RunConfig rc = dev.vptlab.train.RunConfig.gated().task("synthetic").backbone(trunk.toString())
+                RunConfig rc = RunConfig.gated().task("synthetic").backbone(trunk.toString())
                         .numClasses(10).method(MethodConfig.of("vpt-shallow", prompts).withInsertBlock(k)).epochs(epochs)
                         .warmupEpochs(Math.min(1, epochs - 1)).batchSize(batch).lr(0.05).prefixCache(variant == 0).build();
-                dev.vptlab.train.Trainer.Splits splits = dev.vptlab.data.DataSources.synthetic(c.imageSize(),
-                        c.inChannels(), 10, 42);
+                Trainer.Splits splits = DataSources.synthetic(c.imageSize(), c.inChannels(), 10, 42);
                 long t0 = System.nanoTime();
-                new dev.vptlab.train.Trainer(rc, splits, dir.resolve("k" + k + "-" + variant),
-                        new dev.vptlab.train.Progress(dev.vptlab.train.Progress.Mode.QUIET, System.err)).run(false);
+                new Trainer(rc, splits, dir.resolve("k" + k + "-" + variant), new Progress(Progress.Mode.QUIET, System.err)).run(false);
                 secs[variant] = (System.nanoTime() - t0) / 1e9;
                 total[variant] += secs[variant];
             }

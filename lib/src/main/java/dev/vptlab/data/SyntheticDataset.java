@@ -1,5 +1,6 @@
 package dev.vptlab.data;
 
+import dev.vptlab.train.Seeds;
 import java.util.Random;
 
 /**
@@ -95,9 +96,6 @@ public final class SyntheticDataset implements ImageDataset {
     }
 
     private static long mix(long a, long b) {
-        long z = a * 0x9E3779B97F4A7C15L + b;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.finish(a * 0x9E3779B97F4A7C15L + b);
     }
 }

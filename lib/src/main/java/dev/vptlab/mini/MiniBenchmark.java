@@ -2,6 +2,7 @@ package dev.vptlab.mini;
 
 import dev.vptlab.VptlabException;
 import dev.vptlab.data.FashionMnist;
+import dev.vptlab.train.Seeds;
 import dev.vptlab.train.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -222,9 +223,6 @@ public final class MiniBenchmark {
 
     /** SplitMix64's finaliser over a + golden-ratio·b: decorrelates the seeds of tasks and splits. */
     static long mix(long a, long b) {
-        long z = a + b * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.finish(a + b * 0x9E3779B97F4A7C15L);
     }
 }

@@ -642,16 +642,13 @@ public final class Efficiency {
      * whether their trainable counts agree. Empty when the table lacks either method.
      */
     public static String summary(Table t) {
-        Table cvpt = t.where(t.stringColumn("method").isEqualTo("cvpt"));
-        Table deep = t.where(t.stringColumn("method").isEqualTo("vpt-deep"));
-        TreeSet<Integer> common = new TreeSet<>(cvpt.intColumn("prompts").asList());
-        common.retainAll(deep.intColumn("prompts").asList());
-        if (common.isEmpty()) {
+        CvptVsDeep pair = CvptVsDeep.of(t);
+        if (pair == null) {
             return "";
         }
-        int p = common.last();
-        Row a = cvpt.where(cvpt.intColumn("prompts").isEqualTo(p)).row(0);
-        Row b = deep.where(deep.intColumn("prompts").isEqualTo(p)).row(0);
+        int p = pair.prompts();
+        Row a = pair.cvpt();
+        Row b = pair.deep();
         String arch = t.stringColumn("arch").get(0);
         int side = t.intColumn("image").get(0);
         StringBuilder s = new StringBuilder();
@@ -677,9 +674,8 @@ public final class Efficiency {
                     + "there on (%s at %d px).", from, arch, side));
         }
         boolean same = true;
-        for (int q : common) {
-            same &= cvpt.where(cvpt.intColumn("prompts").isEqualTo(q)).row(0).getLong("trainable_params")
-                    == deep.where(deep.intColumn("prompts").isEqualTo(q)).row(0).getLong("trainable_params");
+        for (int q : pair.common()) {
+            same &= CvptVsDeep.row(t, "cvpt", q).getLong("trainable_params") == CvptVsDeep.row(t, "vpt-deep", q).getLong("trainable_params");
         }
         s.append(same ? " Both train the same number of parameters at every P here (one prompt set per block, and the head)."
                 : " Their trainable counts differ at some P (see the table).");
@@ -693,16 +689,13 @@ public final class Efficiency {
      * which ratio. Empty when the table lacks either method.
      */
     public static String paperClaimCheck(Table t) {
-        Table cvpt = t.where(t.stringColumn("method").isEqualTo("cvpt"));
-        Table deep = t.where(t.stringColumn("method").isEqualTo("vpt-deep"));
-        TreeSet<Integer> common = new TreeSet<>(cvpt.intColumn("prompts").asList());
-        common.retainAll(deep.intColumn("prompts").asList());
-        if (common.isEmpty()) {
+        CvptVsDeep pair = CvptVsDeep.of(t);
+        if (pair == null) {
             return "";
         }
-        int p = common.last();
-        Row a = cvpt.where(cvpt.intColumn("prompts").isEqualTo(p)).row(0);
-        Row b = deep.where(deep.intColumn("prompts").isEqualTo(p)).row(0);
+        int p = pair.prompts();
+        Row a = pair.cvpt();
+        Row b = pair.deep();
         StringBuilder s = new StringBuilder("**The paper's claim** (CVPT v2, as quoted by a secondary summary; its FLOPs and memory "
                 + "curves were not available): at 200 prompts CVPT has much lower FLOPs and memory than VPT-deep. **Ours**, at P = ")
                 .append(p).append(" on ").append(a.getString("arch")).append(String.format(Locale.ROOT, " at %d px: ", a.getInt("image")));
@@ -718,6 +711,27 @@ public final class Efficiency {
             s.append("; memory was not measured");
         }
         return s.append(".").toString();
+    }
+
+    /** CVPT's and VPT-deep's rows at the largest prompt count both have; {@code common} holds every shared count. */
+    private record CvptVsDeep(int prompts, Row cvpt, Row deep, TreeSet<Integer> common) {
+        static CvptVsDeep of(Table t) {
+            TreeSet<Integer> common = new TreeSet<>(prompts(t, "cvpt"));
+            common.retainAll(prompts(t, "vpt-deep"));
+            if (common.isEmpty()) {
+                return null;
+            }
+            int p = common.last();
+            return new CvptVsDeep(p, row(t, "cvpt", p), row(t, "vpt-deep", p), common);
+        }
+
+        private static List<Integer> prompts(Table t, String method) {
+            return t.where(t.stringColumn("method").isEqualTo(method)).intColumn("prompts").asList();
+        }
+
+        static Row row(Table t, String method, int prompts) {
+            return t.where(t.stringColumn("method").isEqualTo(method).and(t.intColumn("prompts").isEqualTo(prompts))).row(0);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ the paper

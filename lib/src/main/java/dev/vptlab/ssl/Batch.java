@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.Transform;
+import dev.vptlab.train.Seeds;
 import java.util.Random;
 
 /**
@@ -43,7 +44,7 @@ public final class Batch {
     /** [B, 1, 32, 32] normalised images through {@code t}, view number {@code view}. */
     public NDArray images(Transform t, int view) {
         return Batches.images(manager, data.withTransform(t), indices,
-                i -> new Random(Pretrainer.mix(seed, step, i, view)));
+                i -> new Random(Seeds.mix(seed, step, i, view)));
     }
 
     /** int64 class labels [B] (the supervised baseline only). */

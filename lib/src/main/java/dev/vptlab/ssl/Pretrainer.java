@@ -11,6 +11,7 @@ import dev.vptlab.train.AdamW;
 import dev.vptlab.train.GatedCosineSchedule;
 import dev.vptlab.train.NonFiniteLossException;
 import dev.vptlab.train.Schedules;
+import dev.vptlab.train.Seeds;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public final class Pretrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         long step = 0;
         for (int epoch = 0; epoch < options.epochs(); epoch++) {
-            int[] order = shuffle(data.size(), new Random(mix(options.seed(), epoch, -1, -1)));
+            int[] order = Seeds.shuffle(data.size(), new Random(Seeds.mix(options.seed(), epoch, -1, -1)));
             double sum = 0;
             for (int s = 0; s < perEpoch; s++, step++) {
                 int[] idx = java.util.Arrays.copyOfRange(order, s * options.batchSize(), (s + 1) * options.batchSize());
@@ -114,7 +115,7 @@ public final class Pretrainer implements AutoCloseable {
                 try (NDManager stepManager = base.newSubManager()) {
                     method.beforeStep(step, total);
                     try (NDScope scope = new NDScope()) {
-                        Engine.getInstance().setRandomSeed((int) mix(options.seed(), step, -2, -2));
+                        Engine.getInstance().setRandomSeed((int) Seeds.mix(options.seed(), step, -2, -2));
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray l = method.loss(new Batch(stepManager, data, idx, options.seed(), step));
                             loss = l.getFloat();
@@ -177,25 +178,4 @@ public final class Pretrainer implements AutoCloseable {
         base.close();
     }
 
-    static int[] shuffle(int n, Random r) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
-
-    /** SplitMix-style mixing of (seed, a, b, c) into one well-spread non-negative 31-bit seed. */
-    static long mix(long seed, long a, long b, long c) {
-        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL + c * 0xD6E8FEB86659FD93L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & 0x7fffffffL;
-    }
-}
+    /** SplitMix-style mixing of (seed, a, b, c) into one well-spread non-negative 31-bit seed. */}

@@ -242,7 +242,7 @@ public final class Trainer {
         int n = train.size();
         int bs = cfg.batchSize();
         int steps = cfg.dropLast() ? n / bs : (n + bs - 1) / bs;
-        int[] order = shuffle(n, new Random(mix(cfg.seed(), epoch, -1)));
+        int[] order = Seeds.shuffle(n, new Random(Seeds.mix(cfg.seed(), epoch, -1)));
         Map<String, NDArray> params = model.trainableParameters();
         progress.startEpoch(epoch, cfg.epochs(), steps);
         // Images that must be decoded every epoch are prepared one batch ahead on another thread, so the
@@ -251,7 +251,7 @@ public final class Trainer {
         final int ep = epoch;
         java.util.function.IntFunction<int[]> batchIdx = s -> java.util.Arrays.copyOfRange(order, s * bs, Math.min(n, (s + 1) * bs));
         java.util.function.IntFunction<java.util.concurrent.Future<Batches.HostBatch>> decodeAhead = s -> PREFETCH.submit(
-                () -> Batches.decode(train, batchIdx.apply(s), i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)));
+                () -> Batches.decode(train, batchIdx.apply(s), i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)));
         java.util.concurrent.Future<Batches.HostBatch> next = prefetch ? decodeAhead.apply(0) : null;
         double lossSum = 0;
         long correct = 0;
@@ -268,12 +268,12 @@ public final class Trainer {
             try (NDManager step = base.newSubManager()) {
                 float loss;
                 try (NDScope scope = new NDScope()) {
-                    Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), epoch, s));
+                    Engine.getInstance().setRandomSeed((int) Seeds.mix(cfg.seed(), epoch, s));
                     NDArray logits;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray input = caches.train() != null ? caches.train().batch(step, idx)
                                 : decoded != null ? Batches.toArray(step, decoded)
-                                : Batches.images(step, train, idx, i -> new Random(mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
+                                : Batches.images(step, train, idx, i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
                         logits = caches.train() != null ? model.forwardFrom(caches.train().block(), input, true)
                                 : model.forward(input, true);
                         NDArray l = Losses.crossEntropy(logits, step.create(toLong(labels)));
@@ -356,17 +356,6 @@ public final class Trainer {
         }
     }
 
-    static int[] shuffle(int n, Random r) {
-        int[] a = Batches.range(0, n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
-
     private static long[] toLong(int[] a) {
         long[] r = new long[a.length];
         for (int i = 0; i < a.length; i++) {
@@ -376,13 +365,6 @@ public final class Trainer {
     }
 
     /** SplitMix-style mixing of (seed, a, b) into one well-spread seed. */
-    static long mix(long seed, long a, long b) {
-        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & 0x7fffffffL;
-    }
-
     static String toJson(Object o) {
         return new Gson().toJson(o);
     }
