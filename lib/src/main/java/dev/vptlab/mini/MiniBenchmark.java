@@ -202,13 +202,7 @@ public final class MiniBenchmark {
         for (int i = 0; i < n; i++) {
             a[i] = i % k;
         }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
+        return Seeds.shuffleInPlace(a, rng);
     }
 
     /** fm-tops' label of a Fashion-MNIST class, or −1 when the class is not one of the four tops. */

@@ -31,8 +31,12 @@ public final class Seeds {
 
     /** 0..n−1 in Fisher–Yates order drawn from {@code r} (the same permutation for the same generator state). */
     public static int[] shuffle(int n, Random r) {
-        int[] a = Batches.range(0, n);
-        for (int i = n - 1; i > 0; i--) {
+        return shuffleInPlace(Batches.range(0, n), r);
+    }
+
+    /** Fisher–Yates from the last element down, as {@code java.util.Collections.shuffle} does; returns {@code a}. */
+    public static int[] shuffleInPlace(int[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
             int t = a[i];
             a[i] = a[j];
