@@ -1,17 +1,27 @@
 package dev.vptlab.cli;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import dev.vptlab.checkpoint.BackboneLoader;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.CheckpointSource;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
+import dev.vptlab.data.DataSources;
+import dev.vptlab.data.FirstImages;
+import dev.vptlab.data.ImageDataset;
+import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.Pooling;
+import dev.vptlab.ssl.FeatureSpread;
+import dev.vptlab.ssl.LinearProbe;
+import dev.vptlab.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -21,9 +31,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vptlab checkpoint inspect|convert}. */
+/** {@code vptlab checkpoint inspect|convert|features}. */
 @Command(name = "checkpoint", description = "Inspect or convert backbone checkpoints (.pth, .pth.tar, .npz, .safetensors).",
-        subcommands = {CheckpointCommand.Inspect.class, CheckpointCommand.Convert.class})
+        subcommands = {CheckpointCommand.Inspect.class, CheckpointCommand.Convert.class, CheckpointCommand.Features.class})
 final class CheckpointCommand {
 
     /** Options shared by both subcommands. */
@@ -152,6 +162,48 @@ final class CheckpointCommand {
             Safetensors.write(outFile, f32, meta);
             spec.commandLine().getOut().printf("wrote %s: %d tensors, %,d parameters (float32, timm names)%s%n", outFile,
                     f32.size(), c.parameterCount(), heads == null ? "; head count unknown, not recorded" : "");
+            return 0;
+        }
+    }
+
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "How a tiny trunk's pooled features spread over a mini-benchmark split: what the images share "
+                    + "(squared norm of the mean feature) against how they differ (total variance), and the largest "
+                    + "principal component's share.")
+    static final class Features implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "A vit_tiny12_fmnist trunk (e.g. one `vptlab pretrain` wrote).")
+        Path file;
+
+        @Option(names = "--task", defaultValue = "fm-item", description = "Mini-benchmark task (default ${DEFAULT-VALUE}).")
+        String task;
+
+        @Option(names = "--images", defaultValue = "800", description = "First N images of its training split (default ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--pooling", description = "${COMPLETION-CANDIDATES} (default: the trunk's probe pooling).")
+        Pooling pooling;
+
+        @Option(names = "--seed", defaultValue = "42", description = "The mini benchmark's rendering seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--data-root", defaultValue = "data", description = "Holds fashion-mnist/ if not installed system-wide.")
+        Path dataRoot;
+
+        @Override
+        public Integer call() {
+            Pooling p = pooling != null ? pooling : LinearProbe.poolingFor(file);
+            Trainer.Splits splits = DataSources.mini(task, dataRoot, MiniBenchmark.SIDE, 1, MiniBenchmark.task(task).classes(), seed);
+            ImageDataset d = FirstImages.of(splits.train(), images);
+            FeatureSpread f;
+            try (NDManager m = NDManager.newBaseManager()) {
+                f = FeatureSpread.of(LinearProbe.features(BackboneLoader.load(file, m), p, d, 256));
+            }
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s on %s (%d images), %s pooling: |mean|^2 %.2f, total variance %.3f "
+                    + "(shared / variance %.1f), largest component %.0f %% of the variance%n", file.getFileName(), d.name(), f.images(),
+                    p, f.meanSquaredNorm(), f.totalVariance(), f.sharedOverVariance(), 100 * f.topComponentShare());
             return 0;
         }
     }

@@ -43,6 +43,22 @@ class CliTest {
     }
 
     @Test
+    void featuresShowTheEmbeddedMocoTrunkSharingMoreThanItSpreads(@TempDir Path tmp) {
+        // README "Honest findings": the MoCo v3 trunk's pooled features barely differ between images, MAE's do
+        double[] ratio = new double[2];
+        String[] names = {"mae", "mocov3"};
+        for (int i = 0; i < 2; i++) {
+            Path trunk = dev.vptlab.reproduce.EmbeddedBackbones.extract(names[i], tmp, false, m -> {});
+            Result r = run("checkpoint", "features", trunk.toString(), "--pooling", "MEAN_PATCHES", "--images", "400");
+            assertEquals(0, r.code(), r.err());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("shared / variance ([0-9.]+)").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            ratio[i] = Double.parseDouble(m.group(1));
+        }
+        assertTrue(ratio[0] < 5 && ratio[1] > 10, "mae " + ratio[0] + ", mocov3 " + ratio[1]);
+    }
+
+    @Test
     void missingBlockFailsListingTheKeys() {
         Result r = run("checkpoint", "inspect", Fixtures.vit("vit_mae_missing_block5.pth").toString());
         assertEquals(1, r.code());
