@@ -186,16 +186,14 @@ final class CheckpointCommand {
         @Option(names = "--pooling", description = "${COMPLETION-CANDIDATES} (default: the trunk's probe pooling).")
         Pooling pooling;
 
-        @Option(names = "--seed", defaultValue = "42", description = "The mini benchmark's rendering seed (default ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--data-root", defaultValue = "data", description = "Holds fashion-mnist/ if not installed system-wide.")
-        Path dataRoot;
+        @picocli.CommandLine.Mixin
+        MiniDataOptions data = new MiniDataOptions();
 
         @Override
         public Integer call() {
             Pooling p = pooling != null ? pooling : LinearProbe.poolingFor(file);
-            Trainer.Splits splits = DataSources.mini(task, dataRoot, MiniBenchmark.SIDE, 1, MiniBenchmark.task(task).classes(), seed);
+            Trainer.Splits splits = DataSources.mini(task, data.dataRoot, MiniBenchmark.SIDE, 1, MiniBenchmark.task(task).classes(),
+                    data.seed);
             ImageDataset d = FirstImages.of(splits.train(), images);
             FeatureSpread f;
             try (NDManager m = NDManager.newBaseManager()) {

@@ -37,11 +37,8 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--supervised", description = "Supervised tiny trunk (default: the embedded checkpoint).")
     Path supervised;
 
-    @Option(names = "--data-root", defaultValue = "data", description = "Holds fashion-mnist/ if not installed system-wide.")
-    Path dataRoot;
-
-    @Option(names = "--seed", defaultValue = "42")
-    long seed;
+    @picocli.CommandLine.Mixin
+    MiniDataOptions data = new MiniDataOptions();
 
     @Option(names = "--progress", defaultValue = "QUIET", description = "${COMPLETION-CANDIDATES} per run (default ${DEFAULT-VALUE}).")
     Progress.Mode progress;
@@ -57,10 +54,10 @@ final class ReproduceCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         Reproduce.Backbones b = new Reproduce.Backbones(backbone("mae", mae, p, results, w), backbone("mocov3", mocov3, p, results, w),
                 backbone("supervised", supervised, p, results, w));
-        List<Reproduce.Job> jobs = Reproduce.plan(p, b, results, seed);
+        List<Reproduce.Job> jobs = Reproduce.plan(p, b, results, data.seed);
         w.printf("%s profile: %d runs into %s%n", profile, jobs.size(), results);
         w.flush();
-        Table t = Reproduce.run(jobs, dataRoot, progress, System.out);
+        Table t = Reproduce.run(jobs, data.dataRoot, progress, System.out);
         Reproduce.writeOutputs(t, results);
         Table methods = t.where(t.stringColumn("study").isEqualTo("methods"));
         if (!methods.isEmpty()) {

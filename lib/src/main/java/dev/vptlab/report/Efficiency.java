@@ -661,8 +661,8 @@ public final class Efficiency {
                     a.getDouble("train_img_s") / b.getDouble("train_img_s"), a.getDouble("eval_img_s"), b.getDouble("eval_img_s"),
                     a.getDouble("eval_img_s") / b.getDouble("eval_img_s")));
         }
-        String mem = !Double.isNaN(a.getDouble("gpu_mem_mib")) ? "gpu_mem_mib" : "peak_rss_mib";
-        if (!Double.isNaN(a.getDouble(mem)) && !Double.isNaN(b.getDouble(mem))) {
+        String mem = pair.memoryColumn();
+        if (mem != null) {
             s.append(String.format(Locale.ROOT, "; %s %.0f MiB vs %.0f MiB", mem.equals("gpu_mem_mib") ? "GPU memory in use"
                     : "peak RSS of the fresh JVM", a.getDouble(mem), b.getDouble(mem)));
         }
@@ -702,8 +702,8 @@ public final class Efficiency {
         double f = a.getDouble("gflops") / b.getDouble("gflops");
         s.append(String.format(Locale.ROOT, "CVPT's FLOPs are %s VPT-deep's (%.4g vs %.4g GFLOPs per image, %.3f×, computed)",
                 f < 1 ? "lower than" : "not lower than", a.getDouble("gflops"), b.getDouble("gflops"), f));
-        String mem = !Double.isNaN(a.getDouble("gpu_mem_mib")) ? "gpu_mem_mib" : "peak_rss_mib";
-        if (!Double.isNaN(a.getDouble(mem)) && !Double.isNaN(b.getDouble(mem))) {
+        String mem = pair.memoryColumn();
+        if (mem != null) {
             double r = a.getDouble(mem) / b.getDouble(mem);
             s.append(String.format(Locale.ROOT, "; its %s is %s (%.0f vs %.0f MiB, %.2f×, measured)", mem.equals("gpu_mem_mib")
                     ? "GPU memory in use" : "peak RSS", r < 1 ? "lower" : "not lower", a.getDouble(mem), b.getDouble(mem), r));
@@ -727,6 +727,12 @@ public final class Efficiency {
 
         private static List<Integer> prompts(Table t, String method) {
             return t.where(t.stringColumn("method").isEqualTo(method)).intColumn("prompts").asList();
+        }
+
+        /** GPU memory when measured, else peak RSS; null when either row lacks it. */
+        String memoryColumn() {
+            String mem = !Double.isNaN(cvpt.getDouble("gpu_mem_mib")) ? "gpu_mem_mib" : "peak_rss_mib";
+            return Double.isNaN(cvpt.getDouble(mem)) || Double.isNaN(deep.getDouble(mem)) ? null : mem;
         }
 
         static Row row(Table t, String method, int prompts) {

@@ -258,14 +258,15 @@ public final class Show {
     /** Publishes one output: the rich {@code mime} type, with {@code text} as its plain-text alternative. */
     private static void emit(String mime, String data, String text) {
         Sink s = sink();
-        if (s.kind() != Kernel.NONE) {
-            try {
-                s.display(mime, data, text);
-                return;
-            } catch (Throwable e) { // fall through to text: showing output must never fail a cell
-                warnOnce(s.kind(), e);
-            }
+        try {
+            s.display(mime, data, text);
+        } catch (Throwable e) { // fall back to text: showing output must never fail a cell
+            warnOnce(s.kind(), e);
+            printText(text);
         }
+    }
+
+    private static void printText(String text) {
         PrintStream out = System.out;
         out.println(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
         out.flush();
@@ -312,7 +313,7 @@ public final class Show {
 
         @Override
         public void display(String mime, String data, String text) {
-            throw new UnsupportedOperationException();
+            printText(text);
         }
     };
 
