@@ -3,21 +3,30 @@ package dev.vptlab.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.HostTensorStore;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
-import java.nio.FloatBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 
 /**
  * Tokens entering block k, computed once per image (spec vpt-and-block-location.md §9.5). When prompts
  * first enter at block k and the transform is deterministic, blocks 1..k−1 see nothing trainable, so
  * their output is a fixed function of the image: each epoch then runs blocks k..L only. This is what
- * makes the 12-point block-location sweep affordable. Kept on the host (fp32).
+ * makes the 12-point block-location sweep affordable. Kept on the host in fp32, so that the cached path
+ * equals the uncached one: in direct memory up to {@link #IN_MEMORY_BYTES}, beyond that (a ViT-B/16
+ * cache takes 0.6 MB per image, 16 GB for SVHN's 26,032 test images) in a memory-mapped temporary file
+ * under {@link #spillDirectory()}, which the page cache serves from RAM while it has room.
  */
-public final class PrefixCache {
+public final class PrefixCache implements AutoCloseable {
+    /** Caches up to this size live in direct memory (the JVM's default direct-memory limit is its heap size). */
+    public static final long IN_MEMORY_BYTES = 2L << 30;
+    /** Free disk kept beyond a file-backed cache. */
+    static final long DISK_MARGIN_BYTES = 1L << 30;
+
     private final int block;
     private final HostTensorStore store;
 
@@ -31,6 +40,32 @@ public final class PrefixCache {
         return HostTensorStore.bytesFor(images, tokens, dim);
     }
 
+    /** Where caches larger than {@link #IN_MEMORY_BYTES} go: {@code -Dvptlab.cacheDir}, else the JVM's temp folder. */
+    public static Path spillDirectory() {
+        return Path.of(System.getProperty("vptlab.cacheDir", System.getProperty("java.io.tmpdir")));
+    }
+
+    /** Why a cache of {@code bytes} cannot be built here, or null when it can. */
+    public static String unavailable(long bytes) {
+        if (bytes <= IN_MEMORY_BYTES) {
+            return null;
+        }
+        Path dir = spillDirectory();
+        try {
+            Files.createDirectories(dir);
+            long free = Files.getFileStore(dir).getUsableSpace();
+            return free >= bytes + DISK_MARGIN_BYTES ? null : (bytes >> 20) + " MiB would not fit in the " + (free >> 20)
+                    + " MiB free under " + dir + " (set -Dvptlab.cacheDir to a larger disk)";
+        } catch (IOException e) {
+            return "cannot use " + dir + " for a " + (bytes >> 20) + " MiB cache: " + e.getMessage();
+        }
+    }
+
+    /** True when a cache of {@code bytes} is kept in a memory-mapped file rather than in direct memory. */
+    public static boolean fileBacked(long bytes) {
+        return bytes > IN_MEMORY_BYTES;
+    }
+
     /**
      * Runs the frozen prefix (blocks before {@code block}, 0-based) over the whole dataset, in batches.
      */
@@ -40,7 +75,8 @@ public final class PrefixCache {
         }
         long tokens = model.backbone().config().numTokens();
         long dim = model.backbone().config().embedDim();
-        HostTensorStore store = new HostTensorStore(d.size(), tokens, dim);
+        HostTensorStore store = fileBacked(bytesFor(d.size(), tokens, dim))
+                ? HostTensorStore.mapped(spillDirectory(), d.size(), tokens, dim) : new HostTensorStore(d.size(), tokens, dim);
         Random unused = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
             int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
@@ -62,5 +98,10 @@ public final class PrefixCache {
     /** Cached tokens of the given images, [B, N, D], on {@code m}. */
     public NDArray batch(NDManager m, int[] indices) {
         return store.gather(m, indices);
+    }
+
+    @Override
+    public void close() {
+        store.close();
     }
 }

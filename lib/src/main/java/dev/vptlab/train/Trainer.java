@@ -42,9 +42,6 @@ public final class Trainer {
     public static final String STATE_FILE = "state.safetensors";
     public static final String TRAINABLE_FILE = "trainable.safetensors";
 
-    /** Caches above this size are not built (the uncached path computes the same thing). */
-    static final long MAX_CACHE_BYTES = (2L << 30) - 64;
-
     private final RunConfig cfg;
     private final Splits data;
     private final Path runDir;
@@ -177,19 +174,20 @@ public final class Trainer {
                 previousWall = old.wallSeconds();
                 progress.message("resuming " + runDir + " after epoch " + done);
             }
-            Caches caches = buildCaches(model, base);
             RunRecord record = null;
-            for (int epoch = epochs.size(); epoch < cfg.epochs(); epoch++) {
-                EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, base);
-                m = evaluate(model, m, epoch, caches, base);
-                epochs.add(m);
-                double wall = previousWall + (System.nanoTime() - t0) / 1e9;
-                boolean last = epoch == cfg.epochs() - 1;
-                record = record(last ? "finished" : "running", null, started, last ? Instant.now().toString() : null, wall,
-                        epochs, model, base);
-                folder.write(record);
-                writeState(state, model, optimizer, epoch + 1);
-                progress.endEpoch(m);
+            try (Caches caches = buildCaches(model, base)) {
+                for (int epoch = epochs.size(); epoch < cfg.epochs(); epoch++) {
+                    EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, base);
+                    m = evaluate(model, m, epoch, caches, base);
+                    epochs.add(m);
+                    double wall = previousWall + (System.nanoTime() - t0) / 1e9;
+                    boolean last = epoch == cfg.epochs() - 1;
+                    record = record(last ? "finished" : "running", null, started, last ? Instant.now().toString() : null, wall,
+                            epochs, model, base);
+                    folder.write(record);
+                    writeState(state, model, optimizer, epoch + 1);
+                    progress.endEpoch(m);
+                }
             }
             if (record == null) {
                 record = RunRecord.read(runDir);
@@ -212,7 +210,16 @@ public final class Trainer {
     }
 
     /** The frozen-prefix caches of the splits, when the method and the transforms allow them. */
-    record Caches(PrefixCache train, PrefixCache val, PrefixCache test) {}
+    record Caches(PrefixCache train, PrefixCache val, PrefixCache test) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (PrefixCache c : new PrefixCache[] {train, val, test}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
 
     private Caches buildCaches(PromptedVit model, NDManager base) {
         int k = model.method().firstTrainableBlock();
@@ -230,9 +237,15 @@ public final class Trainer {
         }
         VitConfig vc = model.backbone().config();
         long bytes = PrefixCache.bytesFor(d.size(), vc.numTokens(), vc.embedDim());
-        if (bytes > MAX_CACHE_BYTES) {
-            progress.message("not caching the prefix of " + d.name() + ": " + (bytes >> 20) + " MiB would exceed the cache limit");
+        String unavailable = PrefixCache.unavailable(bytes);
+        if (unavailable != null) {
+            // The uncached path computes the same thing, only slower.
+            progress.message("not caching the prefix of " + d.name() + ": " + unavailable);
             return null;
+        }
+        if (PrefixCache.fileBacked(bytes)) {
+            progress.message("caching the prefix of " + d.name() + " (" + (bytes >> 20) + " MiB) in a memory-mapped file under "
+                    + PrefixCache.spillDirectory());
         }
         return PrefixCache.build(model, d, k, Math.max(cfg.batchSize(), 64), base);
     }
