@@ -7,7 +7,11 @@ import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
 import dev.vptlab.data.DataSources;
+import dev.vptlab.data.InMemory;
+import dev.vptlab.data.LoadOptions;
 import dev.vptlab.data.PipelineBenchmark;
+import dev.vptlab.data.Pipelines;
+import dev.vptlab.data.Vtab1k;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.CrossVisualPrompts;
@@ -15,6 +19,7 @@ import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.report.Bench;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunSeries;
 import dev.vptlab.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,6 +32,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -84,6 +90,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "2", description = "--sweep: epochs per run (default ${DEFAULT-VALUE}).")
     int epochs;
 
+    @Option(names = "--split-sizes", defaultValue = "256,64,128", split = ",", description = "--sweep: synthetic train, val "
+            + "and test images (default ${DEFAULT-VALUE}; VTAB-1K has 1000, 200 and 711 to 73,728).")
+    int[] splitSizes;
+
+    @Option(names = "--sweep-data", defaultValue = "memory", description = "--sweep: 'memory' (images made once and kept: "
+            + "the model's cost alone) or 'vtab' (JPEGs of --jpeg-side px in the VTAB-1K layout, opened as a VTAB task is: "
+            + "splits of up to 2,000 images decoded once, larger test splits decoded every epoch). Default ${DEFAULT-VALUE}.")
+    String sweepData;
+
+    @Option(names = "--jpeg-side", defaultValue = "256", description = "--sweep-data vtab: side of the JPEGs (default ${DEFAULT-VALUE}).")
+    int jpegSide;
+
     @Override
     public Integer call() throws IOException {
         VitConfig c = VitConfig.named(arch);
@@ -119,6 +137,43 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Cached / uncached cost of the sweep k = 1..depth when the cache saves exactly the forward passes of
+     * blocks 1..k-1 (README, Benchmarks), in block-forwards: uncached, every epoch runs all blocks forward
+     * and the backward of blocks k..depth over the training images, and all blocks over the evaluated
+     * ones; cached, each run carries the previous run's cache on by one block, then runs blocks k..depth.
+     */
+    static double prefixOnlyRatio(int depth, long train, long evalPerEpoch, int epochs, double backward) {
+        double cached = 0;
+        double uncached = 0;
+        for (int k = 1; k <= depth; k++) {
+            int suffix = depth - k + 1;
+            uncached += epochs * (train * (depth + backward * suffix) + evalPerEpoch * depth);
+            cached += (train + evalPerEpoch) * Math.min(1, k - 1) + epochs * (train * (1 + backward) * suffix + evalPerEpoch * suffix);
+        }
+        return cached / uncached;
+    }
+
+    /** The sweep's splits, made once and shared by both sweeps. */
+    private Trainer.Splits sweepSplits(VitConfig c, Path dir) throws IOException {
+        switch (sweepData) {
+            case "memory" -> {
+                // Made once and kept, so that both sweeps time the model, not image generation.
+                Trainer.Splits made = DataSources.synthetic(c.imageSize(), c.inChannels(), 10, 42, splitSizes[0], splitSizes[1],
+                        splitSizes[2]);
+                return new Trainer.Splits(InMemory.of(made.train()), InMemory.of(made.val()), InMemory.of(made.test()));
+            }
+            case "vtab" -> {
+                // Gated PT's protocol on VTAB-1K: train on train800val200, validate on val200 (its first images), test on test.
+                Path trainList = PipelineBenchmark.writeJpegs(dir, "train800val200", splitSizes[0], jpegSide, 10, 1);
+                Files.write(dir.resolve("val200.txt"), Files.readAllLines(trainList).subList(0, Math.min(splitSizes[1], splitSizes[0])));
+                PipelineBenchmark.writeJpegs(dir, "test", splitSizes[2], jpegSide, 10, 2);
+                return Vtab1k.open(dir, "svhn", Pipelines.gatedVtab(c.imageSize()), LoadOptions.DEFAULT);
+            }
+            default -> throw new ParameterException(spec.commandLine(), "--sweep-data is 'memory' or 'vtab', not '" + sweepData + "'");
+        }
+    }
+
     /** Both sweeps on the same random trunk and data; prints per-k wall times and the ratio. */
     private int sweep(VitConfig c) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -132,25 +187,38 @@ final class BenchCommand implements Callable<Integer> {
                     p.getArray().toFloatArray())));
             Safetensors.write(trunk, w, Map.of(Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()), Checkpoint.META_ARCH, c.name()));
         }
-        out.printf("block-location sweep, %s at %d px, %d prompts, batch %d, %d epochs per run, synthetic 256/64/128 images%n",
-                c.name(), c.imageSize(), prompts, batch, epochs);
+        if (splitSizes.length != 3 || Math.min(splitSizes[0], Math.min(splitSizes[1], splitSizes[2])) < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--split-sizes takes three positive image counts: train,val,test");
+        }
+        out.printf("block-location sweep, %s at %d px, %d prompts, batch %d, %d epochs per run, synthetic %d/%d/%d images, %s%n",
+                c.name(), c.imageSize(), prompts, batch, epochs, splitSizes[0], splitSizes[1], splitSizes[2],
+                sweepData.equals("vtab") ? "JPEGs of " + jpegSide + " px in the VTAB-1K layout" : "in memory");
         out.println("k,seconds_cached,seconds_uncached");
         double[] total = new double[2];
-        for (int k = 1; k <= c.depth(); k++) {
-            double[] secs = new double[2];
-            for (int variant = 0; variant < 2; variant++) {
-                RunConfig rc = RunConfig.gated().task("synthetic").backbone(trunk.toString())
-                        .numClasses(10).method(MethodConfig.of("vpt-shallow", prompts).withInsertBlock(k)).epochs(epochs)
-                        .warmupEpochs(Math.min(1, epochs - 1)).batchSize(batch).lr(0.05).prefixCache(variant == 0).build();
-                Trainer.Splits splits = DataSources.synthetic(c.imageSize(), c.inChannels(), 10, 42);
-                long t0 = System.nanoTime();
-                new Trainer(rc, splits, dir.resolve("k" + k + "-" + variant), new Progress(Progress.Mode.QUIET, System.err)).run(false);
-                secs[variant] = (System.nanoTime() - t0) / 1e9;
-                total[variant] += secs[variant];
+        Trainer.Splits splits = sweepSplits(c, dir.resolve("data"));
+        // As `vptlab sweep block-location` runs it: one series, whose caches each cached run carries on by one block.
+        try (RunSeries series = new RunSeries(null)) {
+            for (int k = 1; k <= c.depth(); k++) {
+                double[] secs = new double[2];
+                for (int variant = 0; variant < 2; variant++) {
+                    RunConfig rc = RunConfig.gated().task("synthetic").backbone(trunk.toString())
+                            .numClasses(10).method(MethodConfig.of("vpt-shallow", prompts).withInsertBlock(k)).epochs(epochs)
+                            .warmupEpochs(Math.min(1, epochs - 1)).batchSize(batch).lr(0.05).prefixCache(variant == 0).build();
+                    long t0 = System.nanoTime();
+                    series.run(rc, splits, dir.resolve("k" + k + "-" + variant), new Progress(Progress.Mode.QUIET, System.err), false);
+                    secs[variant] = (System.nanoTime() - t0) / 1e9;
+                    total[variant] += secs[variant];
+                }
+                out.printf("%d,%.2f,%.2f%n", k, secs[0], secs[1]);
+                out.flush();
             }
-            out.printf("%d,%.2f,%.2f%n", k, secs[0], secs[1]);
         }
         out.printf("total,%.2f,%.2f%ncached/uncached = %.3f%n", total[0], total[1], total[0] / total[1]);
+        long eval = splitSizes[1] + splitSizes[2];
+        out.printf("if the cache saved exactly the prefix's forward passes (equal block costs, a block's backward 1-2x its "
+                + "forward): %.3f-%.3f%n", prefixOnlyRatio(c.depth(), splitSizes[0], eval, epochs, 1),
+                prefixOnlyRatio(c.depth(), splitSizes[0], eval, epochs, 2));
         return 0;
     }
 }

@@ -5,9 +5,12 @@ import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.train.Recipes;
 import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.RunSeries;
 import dev.vptlab.train.Runs;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,15 @@ final class SweepCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         RunConfig base = options.config();
         List<RunRecord> done = new ArrayList<>();
+        // One series: the points share their opened splits and frozen-prefix caches (a k sweep carries them on).
+        try (RunSeries series = new RunSeries(options.dataRoot)) {
+            sweep(series, base, done, w);
+        }
+        w.println(Runs.format(Runs.load(out)));
+        return 0;
+    }
+
+    private void sweep(RunSeries series, RunConfig base, List<RunRecord> done, PrintWriter w) {
         switch (kind) {
             case "block-location" -> {
                 int depth = Checkpoint.read(options.backbone).architecture().shapes().depth();
@@ -56,7 +68,7 @@ final class SweepCommand implements Callable<Integer> {
                 for (int k : ks) {
                     MethodConfig m = MethodConfig.of("vpt-shallow", base.method().prompts()).withInsertBlock(k)
                             .withDropout(base.method().dropout());
-                    done.add(point(base.toBuilder().method(m).build(), out.resolve(String.format("k%02d", k))));
+                    done.add(point(series, base.toBuilder().method(m).build(), out.resolve(String.format("k%02d", k))));
                 }
             }
             case "lr" -> {
@@ -66,7 +78,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 RunRecord best = null;
                 for (double lr : lrs) {
-                    RunRecord r = point(base.toBuilder().lr(lr).build(), out.resolve("lr" + lr));
+                    RunRecord r = point(series, base.toBuilder().lr(lr).build(), out.resolve("lr" + lr));
                     done.add(r);
                     if (best == null || r.bestValTop1() > best.bestValTop1()) {
                         best = r;
@@ -76,19 +88,17 @@ final class SweepCommand implements Callable<Integer> {
             }
             default -> throw new VptlabException("unknown sweep '" + kind + "'; known: block-location, lr");
         }
-        w.println(Runs.format(Runs.load(out)));
-        return 0;
     }
 
     /** Runs one point, or skips it when its folder already holds a finished run with the same config. */
-    private RunRecord point(RunConfig cfg, Path dir) {
-        if (java.nio.file.Files.exists(dir.resolve("record.json"))) {
+    private RunRecord point(RunSeries series, RunConfig cfg, Path dir) {
+        boolean started = Files.exists(dir.resolve("record.json"));
+        if (started) {
             RunRecord r = RunRecord.read(dir);
             if (r.status().equals(RunRecord.FINISHED) && cfg.diff(r.config()).isEmpty()) {
                 return r;
             }
-            return TrainCommand.run(cfg, options, dir, true);
         }
-        return TrainCommand.run(cfg, options, dir, false);
+        return series.run(cfg, dir, new Progress(options.progress, System.err), started);
     }
 }

@@ -1,10 +1,9 @@
 package dev.vptlab.cli;
 
-import dev.vptlab.data.DataSources;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;
-import dev.vptlab.train.Trainer;
+import dev.vptlab.train.RunSeries;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,9 +38,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume) {
-        int[] shape = Trainer.inputShape(cfg);
-        Trainer.Splits splits = DataSources.open(cfg, options.dataRoot, shape[1], shape[0]);
-        return new Trainer(cfg, splits, out, new Progress(options.progress, System.err)).run(resume);
+        try (RunSeries one = new RunSeries(options.dataRoot)) {
+            return one.run(cfg, out, new Progress(options.progress, System.err), resume);
+        }
     }
 
     static String summary(RunRecord r) {

@@ -45,6 +45,9 @@ public final class Batches {
         if (d instanceof dev.vptlab.mini.MiniDataset md) {
             return md.store();
         }
+        if (d instanceof InMemory im) {
+            return im.store();
+        }
         if (d instanceof FirstImages f) {
             return storeOf(f.inner()); // its indices are those of the inner split
         }

@@ -75,10 +75,15 @@ public final class DataSources {
 
     /** A small learnable dataset for smoke runs and tests (256 train / 64 val / 128 test). */
     public static Trainer.Splits synthetic(int imageSide, int channels, int numClasses, long seed) {
+        return synthetic(imageSide, channels, numClasses, seed, 256, 64, 128);
+    }
+
+    /** The synthetic dataset with other split sizes (benchmarks with a task's proportions). */
+    public static Trainer.Splits synthetic(int imageSide, int channels, int numClasses, long seed, int train, int val, int test) {
         return new Trainer.Splits(
-                new SyntheticDataset("synthetic/train", 256, numClasses, channels, imageSide, seed, false),
-                new SyntheticDataset("synthetic/val", 64, numClasses, channels, imageSide, seed + 1, false),
-                new SyntheticDataset("synthetic/test", 128, numClasses, channels, imageSide, seed + 2, false));
+                new SyntheticDataset("synthetic/train", train, numClasses, channels, imageSide, seed, false),
+                new SyntheticDataset("synthetic/val", val, numClasses, channels, imageSide, seed + 1, false),
+                new SyntheticDataset("synthetic/test", test, numClasses, channels, imageSide, seed + 2, false));
     }
 
     private static Path firstExisting(Path... candidates) {

@@ -7,12 +7,11 @@ import java.util.Random;
  * {@code train_limit} / {@code test_limit}). The order of the underlying split is kept, so the mini
  * benchmark's seeded splits stay seeded.
  */
-public final class FirstImages implements ImageDataset {
-    private final ImageDataset inner;
+public final class FirstImages extends ForwardingDataset {
     private final int n;
 
     private FirstImages(ImageDataset inner, int n) {
-        this.inner = inner;
+        super(inner);
         this.n = n;
     }
 
@@ -21,13 +20,9 @@ public final class FirstImages implements ImageDataset {
         return d == null || limit <= 0 || limit >= d.size() ? d : new FirstImages(d, limit);
     }
 
-    ImageDataset inner() {
-        return inner;
-    }
-
     @Override
     public String name() {
-        return inner.name() + "[:" + n + "]";
+        return inner().name() + "[:" + n + "]";
     }
 
     @Override
@@ -36,33 +31,18 @@ public final class FirstImages implements ImageDataset {
     }
 
     @Override
-    public int numClasses() {
-        return inner.numClasses();
-    }
-
-    @Override
-    public int[] imageShape() {
-        return inner.imageShape();
-    }
-
-    @Override
     public float[] image(int i, Random rng) {
-        return inner.image(check(i), rng);
+        return super.image(check(i), rng);
     }
 
     @Override
     public int label(int i) {
-        return inner.label(check(i));
+        return super.label(check(i));
     }
 
     @Override
     public String path(int i) {
-        return inner.path(check(i));
-    }
-
-    @Override
-    public boolean deterministic() {
-        return inner.deterministic();
+        return super.path(check(i));
     }
 
     private int check(int i) {

@@ -25,22 +25,7 @@ public final class PipelineBenchmark {
 
     public static Result run(int images, int jpegSide, int side, int batch) throws IOException {
         Path dir = Files.createTempDirectory("vptlab-pipeline-bench");
-        List<String> lines = new ArrayList<>();
-        Random r = new Random(0);
-        for (int i = 0; i < images; i++) {
-            BufferedImage img = new BufferedImage(jpegSide, jpegSide, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < jpegSide; y++) {
-                for (int x = 0; x < jpegSide; x++) {
-                    img.setRGB(x, y, (x * 255 / jpegSide) << 16 | (y * 255 / jpegSide) << 8 | r.nextInt(256));
-                }
-            }
-            String rel = "images/train/" + i + ".jpg";
-            Files.createDirectories(dir.resolve(rel).getParent());
-            ImageIO.write(img, "jpg", dir.resolve(rel).toFile());
-            lines.add(rel + " " + (i % 10));
-        }
-        Path list = dir.resolve("train.txt");
-        Files.write(list, lines);
+        Path list = writeJpegs(dir, "train", images, jpegSide, 10, 0);
         List<ListedImageDataset.Entry> entries = Vtab1k.readList(list, dir);
 
         long t0 = System.nanoTime();
@@ -59,6 +44,31 @@ public final class PipelineBenchmark {
             flyRate = epochRate(m, onTheFly, batch);
         }
         return new Result(images, side, open, cachedRate, flyRate);
+    }
+
+    /**
+     * Writes {@code n} synthetic JPEGs of {@code side} px (gradients plus noise, so they compress like photos
+     * rather than flat colour) under {@code dir/images/split/}, labelled i mod {@code classes}, and the split
+     * file {@code dir/split.txt} in the VTAB-1K layout (datasets.md). Returns the split file.
+     */
+    public static Path writeJpegs(Path dir, String split, int n, int side, int classes, long seed) throws IOException {
+        List<String> lines = new ArrayList<>();
+        Random r = new Random(seed);
+        Files.createDirectories(dir.resolve("images").resolve(split));
+        for (int i = 0; i < n; i++) {
+            BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    img.setRGB(x, y, (x * 255 / side) << 16 | (y * 255 / side) << 8 | r.nextInt(256));
+                }
+            }
+            String rel = "images/" + split + "/" + i + ".jpg";
+            ImageIO.write(img, "jpg", dir.resolve(rel).toFile());
+            lines.add(rel + " " + (i % classes));
+        }
+        Path list = dir.resolve(split + ".txt");
+        Files.write(list, lines);
+        return list;
     }
 
     /** Median over three passes of the split in shuffled batches, as the trainer assembles them, after a warm-up pass. */

@@ -6,11 +6,10 @@ import dev.vptlab.data.FashionMnist;
 import dev.vptlab.report.Show;
 import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
-import dev.vptlab.data.DataSources;
-import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.RunSeries;
 import dev.vptlab.train.Trainer;
 import dev.vptlab.train.Runs;
 import java.io.PrintStream;
@@ -61,12 +60,15 @@ public final class Lab {
     private final Path checkpoints;
     private final List<Check> checks;
     private final long seed;
+    /** The notebook's runs share opened splits and frozen-prefix caches (a notebook's sweep carries them on). */
+    private final RunSeries series;
     private Reproduce.Backbones backbones;
 
     private Lab(Profile profile, Path results, Path data, Path checkpoints, long seed) {
         this.profile = profile;
         this.results = results;
         this.data = data;
+        this.series = new RunSeries(data);
         this.checkpoints = checkpoints;
         this.seed = seed;
         this.checks = checks();
@@ -291,10 +293,9 @@ public final class Lab {
                 return r;
             }
         }
-        Trainer.Splits splits = DataSources.open(cfg, data, MiniBenchmark.SIDE, 1);
         boolean resume = Files.exists(dir.resolve(Trainer.STATE_FILE));
-        return new Trainer(cfg, splits, dir, new Progress(profile == Profile.SMOKE ? Progress.Mode.QUIET : Progress.Mode.LINE,
-                System.out)).run(resume);
+        return series.run(cfg, dir, new Progress(profile == Profile.SMOKE ? Progress.Mode.QUIET : Progress.Mode.LINE, System.out),
+                resume);
     }
 
     /**

@@ -59,12 +59,20 @@ public final class PromptedVit {
      * They depend on nothing trainable, so a trainer may compute them once per image and cache them.
      */
     public NDArray prefix(NDArray images, int k) {
-        if (k > method.firstTrainableBlock()) {
-            throw new dev.vptlab.VptlabException("block " + k + " is past the frozen prefix of " + method.id()
+        return prefixFrom(0, vit.embed(ps, images, false), k);
+    }
+
+    /**
+     * Continues the frozen prefix: tokens entering block {@code to} from tokens entering block {@code from}.
+     * The same operations as {@link #prefix} from there on, so a cache can be carried to a later block.
+     */
+    public NDArray prefixFrom(int from, NDArray tokens, int to) {
+        if (to > method.firstTrainableBlock() || from > to) {
+            throw new dev.vptlab.VptlabException("blocks " + from + ".." + to + " are not within the frozen prefix of " + method.id()
                     + " (first trainable block " + method.firstTrainableBlock() + ")");
         }
-        NDArray x = vit.embed(ps, images, false);
-        for (int i = 0; i < k; i++) {
+        NDArray x = tokens;
+        for (int i = from; i < to; i++) {
             x = vit.block(ps, i, x, dev.vptlab.model.BlockOptions.PLAIN, false);
         }
         return x;

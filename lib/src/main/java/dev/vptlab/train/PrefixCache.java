@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.function.BiFunction;
 
 /**
  * Tokens entering block k, computed once per image (spec vpt-and-block-location.md §9.5). When prompts
@@ -24,6 +25,11 @@ import java.util.Random;
 public final class PrefixCache implements AutoCloseable {
     /** Caches up to this size live in direct memory (the JVM's default direct-memory limit is its heap size). */
     public static final long IN_MEMORY_BYTES = 2L << 30;
+    /**
+     * Images per batch when a trainer builds or carries on a cache: fixed, not the run's batch size, so that a
+     * cache shared by runs ({@link SharedPrefixCaches}) holds the same bits whichever run made it.
+     */
+    public static final int BATCH = 64;
     /** Free disk kept beyond a file-backed cache. */
     static final long DISK_MARGIN_BYTES = 1L << 30;
 
@@ -78,16 +84,35 @@ public final class PrefixCache implements AutoCloseable {
         HostTensorStore store = fileBacked(bytesFor(d.size(), tokens, dim))
                 ? HostTensorStore.mapped(spillDirectory(), d.size(), tokens, dim) : new HostTensorStore(d.size(), tokens, dim);
         Random unused = new Random(0);
-        for (int start = 0; start < d.size(); start += batchSize) {
-            int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
+        fill(store, batchSize, parent, (step, idx) -> model.prefix(Batches.images(step, d, idx, i -> unused), block));
+        return new PrefixCache(block, store);
+    }
+
+    /**
+     * Carries this cache on to a later block of the same frozen prefix, in place (this object is spent): blocks
+     * {@code block()}..{@code to}−1 run on the cached tokens, batch by batch as {@link #build} ran them, so the
+     * result is what {@code build(…, to, …)} gives, for the cost of the missing blocks only. A block-location
+     * sweep over k = 1..L so runs the trunk once per image in all (spec §9.5).
+     */
+    PrefixCache advance(PromptedVit model, int to, int batchSize, NDManager parent) {
+        if (to < block) {
+            throw new IllegalArgumentException("cannot carry a cache at block " + block + " back to block " + to);
+        }
+        // Each batch reads and then overwrites its own items only.
+        fill(store, batchSize, parent, (step, idx) -> model.prefixFrom(block, store.gather(step, idx), to));
+        return new PrefixCache(to, store);
+    }
+
+    private static void fill(HostTensorStore store, int batchSize, NDManager parent,
+            BiFunction<NDManager, int[], NDArray> tokens) {
+        for (int start = 0; start < store.count(); start += batchSize) {
+            int[] idx = Batches.range(start, Math.min(batchSize, store.count() - start));
             // The scope frees every intermediate of the prefix: ops on frozen parameters attach their results to
             // the parameters' manager, not to this step's, so closing the sub-manager alone would keep them all.
             try (NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
-                NDArray x = Batches.images(step, d, idx, i -> unused);
-                store.putAll(start, model.prefix(x, block).toFloatArray());
+                store.putAll(start, tokens.apply(step, idx).toFloatArray());
             }
         }
-        return new PrefixCache(block, store);
     }
 
     /** 0-based index of the block these tokens enter. */

@@ -16,6 +16,7 @@ import dev.vptlab.data.ImageDataset;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.PromptedVit;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +24,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs one training run as its config says, writing a run folder that survives being killed: after
@@ -47,6 +51,7 @@ public final class Trainer {
     private final Path runDir;
     private final Progress progress;
     private StepObserver observer = (step, manager) -> { };
+    private SharedPrefixCaches shared;
 
     /** Called after every optimizer step with the run's long-lived manager (tests watch memory with it). */
     @FunctionalInterface
@@ -56,6 +61,15 @@ public final class Trainer {
 
     public Trainer withObserver(StepObserver o) {
         this.observer = o;
+        return this;
+    }
+
+    /**
+     * Takes frozen-prefix caches from {@code caches}, shared with the study's other runs, instead of building
+     * its own (the caller passes the same {@link Splits} objects to runs that should share them).
+     */
+    public Trainer withSharedPrefixCaches(SharedPrefixCaches caches) {
+        this.shared = caches;
         return this;
     }
 
@@ -210,9 +224,12 @@ public final class Trainer {
     }
 
     /** The frozen-prefix caches of the splits, when the method and the transforms allow them. */
-    record Caches(PrefixCache train, PrefixCache val, PrefixCache test) implements AutoCloseable {
+    record Caches(PrefixCache train, PrefixCache val, PrefixCache test, boolean owned) implements AutoCloseable {
         @Override
         public void close() {
+            if (!owned) {
+                return; // the shared caches outlive the run
+            }
             for (PrefixCache c : new PrefixCache[] {train, val, test}) {
                 if (c != null) {
                     c.close();
@@ -224,11 +241,15 @@ public final class Trainer {
     private Caches buildCaches(PromptedVit model, NDManager base) {
         int k = model.method().firstTrainableBlock();
         if (!cfg.prefixCache() || k == 0) {
-            return new Caches(null, null, null);
+            return new Caches(null, null, null, true);
         }
         // Only splits this run will evaluate are worth their cache.
-        return new Caches(cache(model, data.train(), k, base), cfg.valEvery() > 0 ? cache(model, data.val(), k, base) : null,
-                cfg.testEvery() > 0 ? cache(model, data.test(), k, base) : null);
+        ImageDataset val = cfg.valEvery() > 0 ? data.val() : null;
+        ImageDataset test = cfg.testEvery() > 0 ? data.test() : null;
+        if (shared != null) {
+            shared.keepOnly(Stream.of(data.train(), val, test).filter(Objects::nonNull).collect(Collectors.toSet()));
+        }
+        return new Caches(cache(model, data.train(), k, base), cache(model, val, k, base), cache(model, test, k, base), shared == null);
     }
 
     private PrefixCache cache(PromptedVit model, ImageDataset d, int k, NDManager base) {
@@ -247,7 +268,17 @@ public final class Trainer {
             progress.message("caching the prefix of " + d.name() + " (" + (bytes >> 20) + " MiB) in a memory-mapped file under "
                     + PrefixCache.spillDirectory());
         }
-        return PrefixCache.build(model, d, k, Math.max(cfg.batchSize(), 64), base);
+        return shared != null ? shared.get(backboneIdentity(), model, d, k, base) : PrefixCache.build(model, d, k, PrefixCache.BATCH, base);
+    }
+
+    /** The backbone file as the shared caches know it: a changed file is another backbone. */
+    private String backboneIdentity() {
+        Path p = Path.of(cfg.backbone()).toAbsolutePath().normalize();
+        try {
+            return p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis() + "|" + cfg.heads();
+        } catch (IOException e) {
+            throw new VptlabException(p + ": cannot read the backbone file (" + e.getMessage() + ")", e);
+        }
     }
 
     private EpochMetrics trainEpoch(PromptedVit model, Optimizer optimizer, double lr, int epoch, Caches caches, NDManager base) {

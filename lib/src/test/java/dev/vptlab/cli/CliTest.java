@@ -87,4 +87,16 @@ class CliTest {
         assertEquals(2, run("checkpoint", "inspect").code());
         assertEquals(1, run("model", "summary", "--arch", "vit_x", "--method", "cvpt", "--prompts", "1", "--classes", "2").code());
     }
+
+    @Test
+    void thePrefixOnlyBoundOfTheSweepIsTheReadmesArithmetic() {
+        // Many epochs make the one-off prefix pass negligible: 234/300 for training alone, 78/144 for evaluation alone.
+        assertEquals(234.0 / 300, BenchCommand.prefixOnlyRatio(12, 1, 0, 1_000_000, 2), 1e-5);
+        assertEquals(78.0 / 144, BenchCommand.prefixOnlyRatio(12, 0, 1, 1_000_000, 2), 1e-5);
+        // However the work is split, a prefix cache cannot reach half: (L + 1) / 2L is its floor.
+        for (long eval : new long[] {0, 200, 2_000, 70_000}) {
+            assertTrue(BenchCommand.prefixOnlyRatio(12, 800, eval, 100, 1) > 13.0 / 24, "eval " + eval);
+        }
+        assertEquals(2, run("bench", "--sweep", "--split-sizes", "8,8").code());
+    }
 }

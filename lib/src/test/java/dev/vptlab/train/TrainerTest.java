@@ -211,6 +211,26 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void runsSharingPrefixCachesGiveTheRunsOfTheirOwn() throws IOException {
+        // The sweep order of the block-location study: each run carries the previous run's caches on to its block.
+        RunConfig base = small("gated").epochs(2).build();
+        Trainer.Splits shared = splits(base);
+        try (SharedPrefixCaches caches = new SharedPrefixCaches()) {
+            int[] blocks = {3, 8, 8};
+            for (int i = 0; i < blocks.length; i++) {
+                RunConfig c = base.toBuilder().method(MethodConfig.of("vpt-shallow", 4).withInsertBlock(blocks[i])).build();
+                train(c, tmp.resolve("own-" + i));
+                new Trainer(c, shared, tmp.resolve("shared-" + i), new Progress(Progress.Mode.QUIET, System.err))
+                        .withSharedPrefixCaches(caches).run(false);
+                assertEquals(metricsWithoutTiming(tmp.resolve("own-" + i)), metricsWithoutTiming(tmp.resolve("shared-" + i)),
+                        "k " + blocks[i]);
+            }
+            // train, val and test: built at k = 3, carried on to k = 8, then handed out again
+            assertEquals("3 built, 3 carried on, 3 reused", caches.counts());
+        }
+    }
+
     static double rssMiB() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {

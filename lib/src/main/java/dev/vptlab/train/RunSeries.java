@@ -1,0 +1,56 @@
+package dev.vptlab.train;
+
+import dev.vptlab.data.DataSources;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs made one after another (a sweep, a study) that share what they can: the opened splits, while
+ * consecutive runs read the same data, and the frozen-prefix caches of those splits
+ * ({@link SharedPrefixCaches}, spec vpt-and-block-location.md §9.5). A run gives the same record as it
+ * would alone; only the time differs.
+ */
+public final class RunSeries implements AutoCloseable {
+    private final Path dataRoot;
+    private final SharedPrefixCaches caches = new SharedPrefixCaches();
+    private List<Object> openedKey;
+    private Trainer.Splits opened;
+
+    /** {@code dataRoot}: where {@link DataSources} finds the prepared datasets (may be null for mini and synthetic tasks). */
+    public RunSeries(Path dataRoot) {
+        this.dataRoot = dataRoot;
+    }
+
+    /** Trains (or, with {@code resume}, continues) one run of the series into {@code dir}. */
+    public RunRecord run(RunConfig cfg, Path dir, Progress progress, boolean resume) {
+        return run(cfg, splits(cfg), dir, progress, resume);
+    }
+
+    /** As {@link #run(RunConfig, Path, Progress, boolean)} on splits of the caller's (shared while they are the same objects). */
+    public RunRecord run(RunConfig cfg, Trainer.Splits splits, Path dir, Progress progress, boolean resume) {
+        return new Trainer(cfg, splits, dir, progress).withSharedPrefixCaches(caches).run(resume);
+    }
+
+    /** What {@link DataSources#open(RunConfig, Path, int, int)} reads of a config, and the model's input shape. */
+    private Trainer.Splits splits(RunConfig cfg) {
+        int[] shape = Trainer.inputShape(cfg);
+        List<Object> key = Arrays.asList(cfg.task(), cfg.preprocess(), cfg.numClasses(), cfg.seed(), cfg.trainLimit(),
+                cfg.testLimit(), shape[0], shape[1]);
+        if (!key.equals(openedKey)) {
+            opened = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
+            openedKey = key;
+        }
+        return opened;
+    }
+
+    /** How the series' prefix caches were made (built, carried on to a later block, reused). */
+    public String prefixCacheCounts() {
+        return caches.counts();
+    }
+
+    @Override
+    public void close() {
+        caches.close();
+    }
+}
