@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -241,6 +242,9 @@ public final class Trainer {
     private Caches buildCaches(PromptedVit model, NDManager base) {
         int k = model.method().firstTrainableBlock();
         if (!cfg.prefixCache() || k == 0) {
+            if (shared != null) {
+                shared.keepOnly(Set.of()); // a run without caches ends the series' use of the earlier ones
+            }
             return new Caches(null, null, null, true);
         }
         // Only splits this run will evaluate are worth their cache.

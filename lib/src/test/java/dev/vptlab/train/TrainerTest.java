@@ -228,6 +228,13 @@ class TrainerTest {
             }
             // train, val and test: built at k = 3, carried on to k = 8, then handed out again
             assertEquals("3 built, 3 carried on, 3 reused", caches.counts());
+            // A run without a prefix (k = 1) releases them: the next k = 8 run builds its own.
+            for (int k : new int[] {1, 8}) {
+                RunConfig c = base.toBuilder().method(MethodConfig.of("vpt-shallow", 4).withInsertBlock(k)).build();
+                new Trainer(c, shared, tmp.resolve("after-" + k), new Progress(Progress.Mode.QUIET, System.err))
+                        .withSharedPrefixCaches(caches).run(false);
+            }
+            assertEquals("6 built, 3 carried on, 3 reused", caches.counts());
         }
     }
 
