@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
             case "vtab" -> {
                 // Gated PT's protocol on VTAB-1K: train on train800val200, validate on val200 (its first images), test on test.
                 Path trainList = PipelineBenchmark.writeJpegs(dir, "train800val200", splitSizes[0], jpegSide, 10, 1);
-                Files.write(dir.resolve("val200.txt"), Files.readAllLines(trainList).subList(0, Math.min(splitSizes[1], splitSizes[0])));
+                Files.write(dir.resolve("val200.txt"), Files.readAllLines(trainList).subList(0, splitSizes[1]));
                 PipelineBenchmark.writeJpegs(dir, "test", splitSizes[2], jpegSide, 10, 2);
                 return Vtab1k.open(dir, "svhn", Pipelines.gatedVtab(c.imageSize()), LoadOptions.DEFAULT);
             }
@@ -176,6 +176,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Both sweeps on the same random trunk and data; prints per-k wall times and the ratio. */
     private int sweep(VitConfig c) throws IOException {
+        if (splitSizes.length != 3 || Math.min(splitSizes[0], Math.min(splitSizes[1], splitSizes[2])) < 1) {
+            throw new ParameterException(spec.commandLine(), "--split-sizes takes three positive image counts: train,val,test");
+        }
+        if (!sweepData.equals("memory") && !sweepData.equals("vtab")) {
+            throw new ParameterException(spec.commandLine(), "--sweep-data is 'memory' or 'vtab', not '" + sweepData + "'");
+        }
+        if (sweepData.equals("vtab") && splitSizes[1] > splitSizes[0]) {
+            throw new ParameterException(spec.commandLine(), "--sweep-data vtab: val200 is part of train800val200, so the val "
+                    + "size cannot exceed the train size");
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("vptlab-sweep-bench");
         Path trunk = dir.resolve("trunk.safetensors");
@@ -186,10 +196,6 @@ final class BenchCommand implements Callable<Integer> {
             vit.namedParameters().forEach((k, p) -> w.put(k, RawTensor.ofFloats(p.getArray().getShape().getShape(),
                     p.getArray().toFloatArray())));
             Safetensors.write(trunk, w, Map.of(Checkpoint.META_NUM_HEADS, String.valueOf(c.numHeads()), Checkpoint.META_ARCH, c.name()));
-        }
-        if (splitSizes.length != 3 || Math.min(splitSizes[0], Math.min(splitSizes[1], splitSizes[2])) < 1) {
-            throw new ParameterException(spec.commandLine(),
-                    "--split-sizes takes three positive image counts: train,val,test");
         }
         out.printf("block-location sweep, %s at %d px, %d prompts, batch %d, %d epochs per run, synthetic %d/%d/%d images, %s%n",
                 c.name(), c.imageSize(), prompts, batch, epochs, splitSizes[0], splitSizes[1], splitSizes[2],

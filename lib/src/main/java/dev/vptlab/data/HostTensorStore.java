@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.vptlab.VptlabException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -21,7 +20,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * N float items of one shape kept in host memory (a decoded split, the frozen-prefix tokens of a
- * split), from which batches are gathered by the engine in one indexed copy per chunk.
+ * split), from which batches are gathered by the engine in one copy.
  *
  * <p>The items live in native-order direct buffers of whole items, each at most {@link #CHUNK_BYTES}
  * (one Java buffer holds less than 2 GiB; a ViT-B prefix cache of a VTAB test split holds 10–45 GB).
@@ -42,6 +41,7 @@ public final class HostTensorStore implements AutoCloseable {
     private final ByteBuffer[] buffers;
     private NDManager manager;
     private NDArray[] views;
+    private boolean closed;
 
     /** A store in direct memory. */
     public HostTensorStore(int count, long... itemShape) {
@@ -88,8 +88,12 @@ public final class HostTensorStore implements AutoCloseable {
                 chunks[c] = buffers[c].asFloatBuffer();
             }
         } catch (IOException e) {
+            freeAll(buffers);
             throw new VptlabException("cannot map a host store of " + (bytesFor(count, itemShape) >> 20) + " MiB in " + mapDir
                     + ": " + e.getMessage(), e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            freeAll(buffers); // the chunks made before the failing one
+            throw e;
         } finally {
             closeQuietly(channel, file);
         }
@@ -101,11 +105,15 @@ public final class HostTensorStore implements AutoCloseable {
             if (channel != null) {
                 channel.close();
             }
-            if (file != null) {
+        } catch (IOException ignored) {
+            // the mapping stays valid; nothing to undo
+        }
+        if (file != null) {
+            try {
                 Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit(); // a system that cannot unlink a mapped file
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -125,17 +133,22 @@ public final class HostTensorStore implements AutoCloseable {
 
     /** Writes items start.. from a [k, item] row-major array (thread-safe for distinct items). */
     public void putAll(int start, float[] values) {
+        if (values.length % per != 0) {
+            throw new IllegalArgumentException(values.length + " values are not a whole number of items of " + per);
+        }
         for (int j = 0; j < values.length / per; j++) {
             put(start + j, values, j * per);
         }
     }
 
     private void put(int i, float[] values, int offset) {
+        checkOpen();
         chunks[i / itemsPerChunk].duplicate().position((i % itemsPerChunk) * per).put(values, offset, per);
     }
 
     /** A copy of item i. */
     public float[] get(int i) {
+        checkOpen();
         float[] out = new float[per];
         chunks[i / itemsPerChunk].duplicate().position((i % itemsPerChunk) * per).get(out);
         return out;
@@ -152,6 +165,7 @@ public final class HostTensorStore implements AutoCloseable {
 
     /** The items at {@code indices}, as one [B, item…] tensor on {@code m}'s device, owned by {@code m}. */
     public synchronized NDArray gather(NDManager m, int[] indices) {
+        checkOpen();
         if (views == null) {
             manager = NDManager.newBaseManager(Device.cpu());
             views = new NDArray[chunks.length];
@@ -164,15 +178,14 @@ public final class HostTensorStore implements AutoCloseable {
                 NDScope.unregister(views[c]);
             }
         }
+        // Results of operations on the views belong to the views' manager, the store's: every intermediate is put
+        // on tmp, so that it is freed here even when the caller has no NDScope open.
         try (NDManager tmp = manager.newSubManager()) {
             NDArray batch = gatherFromChunks(tmp, indices);
-            if (!m.getDevice().equals(Device.cpu())) {
-                NDArray moved = batch.toDevice(m.getDevice(), true);
-                moved.attach(m);
-                return moved;
-            }
-            batch.attach(m);
-            return batch;
+            batch.attach(tmp);
+            NDArray out = m.getDevice().equals(Device.cpu()) ? batch : batch.toDevice(m.getDevice(), true);
+            out.attach(m);
+            return out;
         }
     }
 
@@ -197,6 +210,7 @@ public final class HostTensorStore implements AutoCloseable {
         for (int i : indices) {
             rows.add(views[i / itemsPerChunk].get(i % itemsPerChunk));
         }
+        rows.attach(tmp);
         return NDArrays.stack(rows, 0);
     }
 
@@ -208,12 +222,51 @@ public final class HostTensorStore implements AutoCloseable {
         return idx;
     }
 
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("host store used after close");
+        }
+    }
+
+    /**
+     * Frees the engine's views, then the buffers themselves at once (a mapped store's pages and disk blocks
+     * included) rather than whenever the collector gets to them: a ViT-B cache is tens of GB. Every batch
+     * handed out is a copy, so nothing still points into them.
+     */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (manager != null) {
             manager.close();
             manager = null;
             views = null;
+        }
+        freeAll(buffers);
+        java.util.Arrays.fill(chunks, null);
+    }
+
+    private static void freeAll(ByteBuffer[] buffers) {
+        for (int c = 0; c < buffers.length; c++) {
+            free(buffers[c]);
+            buffers[c] = null;
+        }
+    }
+
+    /** Releases a direct or mapped buffer now (JDK 17: {@code sun.misc.Unsafe.invokeCleaner}); else the collector will. */
+    private static void free(ByteBuffer b) {
+        if (b == null || !b.isDirect()) {
+            return;
+        }
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            unsafeClass.getMethod("invokeCleaner", ByteBuffer.class).invoke(f.get(null), b);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not available on this JVM: the buffer goes when it is collected
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.vptlab.data.DataSources;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs made one after another (a sweep, a study) that share what they can: the opened splits, while
@@ -38,6 +39,7 @@ public final class RunSeries implements AutoCloseable {
         List<Object> key = Arrays.asList(cfg.task(), cfg.preprocess(), cfg.numClasses(), cfg.seed(), cfg.trainLimit(),
                 cfg.testLimit(), shape[0], shape[1]);
         if (!key.equals(openedKey)) {
+            caches.keepOnly(Set.of()); // the old splits' caches go before the new splits are made
             opened = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
             openedKey = key;
         }

@@ -38,6 +38,22 @@ public final class SharedPrefixCaches implements AutoCloseable {
         }
     }
 
+    /** True when {@link #get} would serve {@code d} at {@code block} from what it holds (reused or carried on). */
+    synchronized boolean holds(String backbone, ImageDataset d, int block) {
+        return held.stream().anyMatch(e -> e.data() == d && e.backbone().equals(backbone) && e.cache().block() <= block);
+    }
+
+    /** Drops the cache of {@code d}, if one is held: its memory (or disk) is free before another is sized. */
+    synchronized void release(ImageDataset d) {
+        for (Iterator<Entry> it = held.iterator(); it.hasNext();) {
+            Entry e = it.next();
+            if (e.data() == d) {
+                e.cache().close();
+                it.remove();
+            }
+        }
+    }
+
     /**
      * The cache of {@code d} entering {@code block} for the backbone {@code backbone} (a file's identity); the
      * work runs in sub-managers of the run's {@code parent}, on its device.
@@ -55,8 +71,15 @@ public final class SharedPrefixCaches implements AutoCloseable {
                 return e.cache();
             }
             if (e.backbone().equals(backbone) && e.cache().block() < block) {
+                PrefixCache carried;
+                try {
+                    carried = e.cache().advance(model, block, PrefixCache.BATCH, parent);
+                } catch (RuntimeException x) {
+                    e.cache().close(); // half carried on: no longer the prefix of any block
+                    throw x;
+                }
                 advanced++;
-                return keep(backbone, d, e.cache().advance(model, block, PrefixCache.BATCH, parent));
+                return keep(backbone, d, carried);
             }
             e.cache().close();
         }

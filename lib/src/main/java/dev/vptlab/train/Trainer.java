@@ -253,12 +253,29 @@ public final class Trainer {
         if (shared != null) {
             shared.keepOnly(Stream.of(data.train(), val, test).filter(Objects::nonNull).collect(Collectors.toSet()));
         }
-        return new Caches(cache(model, data.train(), k, base), cache(model, val, k, base), cache(model, test, k, base), shared == null);
+        PrefixCache[] built = new PrefixCache[3];
+        ImageDataset[] splits = {data.train(), val, test};
+        try {
+            for (int i = 0; i < 3; i++) {
+                built[i] = cache(model, splits[i], k, base);
+            }
+        } catch (RuntimeException e) {
+            new Caches(built[0], built[1], built[2], shared == null).close(); // those of its own that were made
+            throw e;
+        }
+        return new Caches(built[0], built[1], built[2], shared == null);
     }
 
     private PrefixCache cache(PromptedVit model, ImageDataset d, int k, NDManager base) {
         if (d == null || !d.deterministic()) {
             return null;
+        }
+        String backbone = shared == null ? null : backboneIdentity();
+        if (shared != null && shared.holds(backbone, d, k)) {
+            return shared.get(backbone, model, d, k, base); // reused or carried on: no new memory
+        }
+        if (shared != null) {
+            shared.release(d); // a stale cache of this split still holds memory or disk that the check below counts
         }
         VitConfig vc = model.backbone().config();
         long bytes = PrefixCache.bytesFor(d.size(), vc.numTokens(), vc.embedDim());
@@ -272,7 +289,7 @@ public final class Trainer {
             progress.message("caching the prefix of " + d.name() + " (" + (bytes >> 20) + " MiB) in a memory-mapped file under "
                     + PrefixCache.spillDirectory());
         }
-        return shared != null ? shared.get(backboneIdentity(), model, d, k, base) : PrefixCache.build(model, d, k, PrefixCache.BATCH, base);
+        return shared != null ? shared.get(backbone, model, d, k, base) : PrefixCache.build(model, d, k, PrefixCache.BATCH, base);
     }
 
     /** The backbone file as the shared caches know it: a changed file is another backbone. */

@@ -81,4 +81,19 @@ class HostTensorStoreTest {
             checkGathers(s, 10, 4);
         }
     }
+
+    @Test
+    void aClosedStoreRefusesUseAndPartialItemsAreRefused() {
+        HostTensorStore s = new HostTensorStore(10, 4 * 4 * 4, tmp, 4);
+        assertThrows(IllegalArgumentException.class, () -> s.putAll(0, new float[6]));
+        s.putAll(0, items(0, 10, 4));
+        try (NDManager m = NDManager.newBaseManager()) {
+            s.gather(m, new int[] {1, 9});
+            s.close();
+            s.close(); // twice is harmless
+            assertThrows(IllegalStateException.class, () -> s.gather(m, new int[] {1}));
+            assertThrows(IllegalStateException.class, () -> s.get(1));
+            assertThrows(IllegalStateException.class, () -> s.put(1, new float[4]));
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.vptlab.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -88,6 +90,10 @@ class PrefixCacheTest {
             assertSame(shared.get("other", model, same.val(), 2, m), shared.get("other", model, same.val(), 2, m));
             shared.get("other", model, s.val(), 2, m);
             assertEquals("5 built, 1 carried on, 3 reused", shared.counts());
+            assertTrue(shared.holds("other", s.val(), 2) && shared.holds("other", s.val(), 7));
+            assertFalse(shared.holds("other", s.val(), 1) || shared.holds("trunk", s.val(), 7) || shared.holds("other", s.test(), 7));
+            shared.release(s.val());
+            assertFalse(shared.holds("other", s.val(), 7));
         }
     }
 }
