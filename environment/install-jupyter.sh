@@ -48,28 +48,13 @@ done
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { echo "install-jupyter: $*" >&2; }
 die() { say "error: $*"; exit 1; }
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
 [ "$user" = auto ] && { [ "$(id -u)" -eq 0 ] && user=0 || user=1; }
 
-# ---- 1. packages: JDK 17 (with jshell), Maven, Python 3, Jupyter (nbconvert --execute, notebook) ----
-need=()
-command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need+=(maven)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-jupyter nbconvert --version >/dev/null 2>&1 || need+=(jupyter-nbconvert python3-nbconvert)
-jupyter notebook --version >/dev/null 2>&1 || need+=(jupyter-notebook python3-notebook)
-if [ ${#need[@]} -gt 0 ]; then
-  [ "$apt" = 1 ] || die "missing: ${need[*]} (and --no-apt given)"
-  command -v apt-get >/dev/null 2>&1 || die "missing: ${need[*]}; no apt-get here, install them by hand"
-  say "installing with apt: ${need[*]}"
-  # Another apt/dpkg run (e.g. a provisioning script) may hold the lock: wait for it up to 15 minutes.
-  lock=(-o DPkg::Lock::Timeout=900)
-  $sudo apt-get "${lock[@]}" update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}"
-fi
-jupyter nbconvert --version >/dev/null 2>&1 || die "jupyter nbconvert does not run"
-jupyter notebook --version >/dev/null 2>&1 || die "jupyter notebook does not run"
+# ---- 1. packages: JDK 17 (with jshell), Maven, Python 3, Jupyter (core, client, nbconvert, notebook) ----
+# One list of what the project calls and which Debian package brings it: install-prerequisites.sh.
+prereq=(bash "$repo/environment/install-prerequisites.sh")
+[ "$apt" = 1 ] || prereq+=(--no-apt)
+"${prereq[@]}" || die "prerequisites missing (see above)"
 
 # The kernel runs on the JDK found now (absolute path, so a later PATH change cannot swap it).
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java="$(readlink -f "$(command -v java)")"; fi
