@@ -27,6 +27,8 @@ import tech.tablesaw.columns.Column;
  *   <li><b>rapaio-jupyter-kernel</b> (3.x): {@code org.rapaio.jupyter.kernel.global.Global.display(String mime,
  *       Object data)} with the data as a {@code String}, which the kernel publishes as a {@code display_data}
  *       message of exactly that MIME type (PNG images as base64 text, as Jupyter expects).</li>
+ *   <li><b>JJava</b> (1.0, IJava's maintained continuation by dflib): IJava's API below under the package
+ *       {@code org.dflib.jjava.jupyter.kernel}: {@code BaseKernel.notebookKernel()} and {@code DisplayData}.</li>
  *   <li><b>IJava</b> (1.3, jupyter-jvm-basekernel 2.3): {@code io.github.spencerpark.ijava.IJava
  *       .getKernelInstance()}, a {@code io.github.spencerpark.jupyter.kernel.display.DisplayData} holding the
  *       rich type and a {@code text/plain} alternative, published with {@code BaseKernel.display(DisplayData)}.</li>
@@ -44,7 +46,7 @@ public final class Show {
     public static final int DEFAULT_MAX_ROWS = 200;
 
     /** The display API found, in the order they are tried. */
-    public enum Kernel { RAPAIO, IJAVA, NONE }
+    public enum Kernel { RAPAIO, JJAVA, IJAVA, NONE }
 
     /** Renders HTML. Outside a kernel, its text (tags removed) is printed. */
     public static void html(String html) {
@@ -320,9 +322,19 @@ public final class Show {
     static Sink detect() {
         Sink s = rapaio();
         if (s == null) {
+            s = jjava();
+        }
+        if (s == null) {
             s = ijava();
         }
         return s == null ? NONE : s;
+    }
+
+    /** Forgets the detected kernel, so that the next output detects it again (tests that install a kernel). */
+    static void redetect() {
+        synchronized (Show.class) {
+            sink = null;
+        }
     }
 
     /**
@@ -359,23 +371,41 @@ public final class Show {
     /** IJava keeps the running kernel in a static field, returned by {@code IJava.getKernelInstance()}. */
     private static Sink ijava() {
         Class<?> ijava = find("io.github.spencerpark.ijava.IJava", true);
-        if (ijava == null) {
-            return null;
-        }
+        return ijava == null ? null : displayDataSink(Kernel.IJAVA, ijava, "getKernelInstance",
+                "io.github.spencerpark.jupyter.kernel.display.DisplayData");
+    }
+
+    /**
+     * JJava (dflib's maintained continuation of IJava) keeps IJava's design under new package names: the running
+     * kernel is {@code org.dflib.jjava.jupyter.kernel.BaseKernel.notebookKernel()} (null outside a notebook), and
+     * outputs are {@code org.dflib.jjava.jupyter.kernel.display.DisplayData} objects (jjava-jupyter 1.0).
+     */
+    private static Sink jjava() {
+        Class<?> base = find("org.dflib.jjava.jupyter.kernel.BaseKernel", true);
+        return base == null ? null : displayDataSink(Kernel.JJAVA, base, "notebookKernel",
+                "org.dflib.jjava.jupyter.kernel.display.DisplayData");
+    }
+
+    /**
+     * The IJava-shaped display API: a static accessor returns the running kernel (or null), each output is a
+     * {@code DisplayData} holding the rich MIME type and a {@code text/plain} alternative ({@code putData},
+     * {@code putText}), published with the kernel's {@code display(DisplayData)}.
+     */
+    static Sink displayDataSink(Kernel kind, Class<?> holder, String kernelAccessor, String dataClassName) {
         try {
-            Object kernel = ijava.getMethod("getKernelInstance").invoke(null);
+            Object kernel = holder.getMethod(kernelAccessor).invoke(null);
             if (kernel == null) {
                 return null;
             }
             ClassLoader loader = kernel.getClass().getClassLoader();
-            Class<?> dataClass = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader);
+            Class<?> dataClass = Class.forName(dataClassName, true, loader);
             Method putData = dataClass.getMethod("putData", String.class, Object.class);
             Method putText = dataClass.getMethod("putText", String.class);
             Method display = kernel.getClass().getMethod("display", dataClass);
             return new Sink() {
                 @Override
                 public Kernel kind() {
-                    return Kernel.IJAVA;
+                    return kind;
                 }
 
                 @Override
