@@ -6,8 +6,10 @@
 #   bash environment/install-jupyter.sh [options]
 #
 #   (default)       rapaio-jupyter-kernel 3.0.1, from Maven Central (a self-contained jar, Java 17 bytecode)
-#   --ijava         IJava 1.3.0 instead, from its GitHub release zip. Needs internet (or IJAVA_ZIP=local.zip).
-#                   NOT TESTED by this project: its development machine cannot reach GitHub.
+#   --jjava         JJava 1.0-a7 (dflib), IJava's maintained continuation, from its release kernelspec zip:
+#                   JJAVA_ZIP=local.zip, or downloaded from GitHub where the internet is reachable
+#   --ijava         IJava 1.3.0 (unmaintained since 2019), from its GitHub release zip. Needs internet (or
+#                   IJAVA_ZIP=local.zip). NOT TESTED by this project: its machines cannot reach GitHub.
 #   --cuda          GPU classpath: build with `mvn -Dcuda` and leave the CPU libtorch jar out, so that DJL
 #                   loads a CUDA libtorch 2.7.1 (PYTORCH_LIBRARY_PATH if set now, else downloaded once);
 #                   see README "GPU"
@@ -18,11 +20,15 @@
 #   --no-apt        do not install packages; fail if something is missing
 #   --check         afterwards, start the kernel once and check that it sees vptlab
 #
-# Environment: IJAVA_URL, IJAVA_ZIP, IJAVA_SHA256 (for --ijava), PYTORCH_LIBRARY_PATH (for --cuda).
+# Environment: JJAVA_URL, JJAVA_ZIP, JJAVA_SHA256 (for --jjava), IJAVA_URL, IJAVA_ZIP, IJAVA_SHA256 (for --ijava),
+# PYTORCH_LIBRARY_PATH (for --cuda). A *_SHA256 makes the zip's checksum a condition of the install; without it
+# the checksum is printed, to be pinned for the next machine.
 set -euo pipefail
 
 RJK_VERSION=3.0.1
 RJK_SHA256=cffac185dafff9a4d62ffdbeb357822b56931c41421c576314a84d3605addd09   # Maven Central, sha1 verified
+JJAVA_VERSION=1.0-a7
+JJAVA_URL="${JJAVA_URL:-https://github.com/dflib/jjava/releases/download/$JJAVA_VERSION/jjava-$JJAVA_VERSION-kernelspec.zip}"
 IJAVA_VERSION=1.3.0
 IJAVA_URL="${IJAVA_URL:-https://github.com/SpencerPark/IJava/releases/download/v$IJAVA_VERSION/ijava-$IJAVA_VERSION.zip}"
 KERNEL_NAME=java
@@ -31,6 +37,7 @@ kernel=rapaio cuda=0 xmx=4g user=auto rebuild=0 apt=1 check=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --ijava) kernel=ijava ;;
+    --jjava) kernel=jjava ;;
     --cuda) cuda=1 ;;
     --xmx) [ $# -ge 2 ] || { echo "--xmx needs a size, e.g. 8g" >&2; exit 2; }; xmx="$2"; shift ;;
     --xmx=*) xmx="${1#--xmx=}" ;;
@@ -119,29 +126,49 @@ installflag=()
 [ "$user" = 1 ] && installflag=(--user)
 if [ "$user" = 0 ] && [ "$(id -u)" -ne 0 ]; then die "a system-wide kernelspec needs root"; fi
 
-# Writes/patches kernel.json: argv = java, JVM flags, -jar JAR, {connection_file}; env merged in.
-# args: kernel.json path, jar path (may contain {resource_dir}), display name, classpath env var, its
-# value, JSON object of extra env
+# Writes/patches kernel.json: argv, display name and env (merged into what is there).
+# args: kernel.json path, display name, JSON object of env, then the argv
 write_kernel_json() {
-  python3 - "$@" "$java" "${jvmflags[@]}" <<'PY'
+  python3 - "$@" <<'PY'
 import json, os, sys
-path, jar, name, cpvar, cp, extra, java, *flags = sys.argv[1:]
+path, name, env_json, *argv = sys.argv[1:]
 spec = {}
 if os.path.exists(path):
     with open(path) as f:
         spec = json.load(f)
-spec["argv"] = [java, *flags, "-jar", jar, "{connection_file}"]
+spec["argv"] = argv
 spec["display_name"] = name
 spec["language"] = "java"
 spec["interrupt_mode"] = "message"
-env = spec.setdefault("env", {})
-env[cpvar] = cp
-env.update(json.loads(extra))
+spec.setdefault("env", {}).update(json.loads(env_json))
 with open(path + ".tmp", "w") as f:
     json.dump(spec, f, indent=2, sort_keys=True)
     f.write("\n")
 os.replace(path + ".tmp", path)
 PY
+}
+# The env JSON object: $envjson (the --cuda variables) plus the given NAME=VALUE pairs.
+env_with() {
+  python3 -c 'import json,sys; e=json.loads(sys.argv[1]); e.update(a.split("=",1) for a in sys.argv[2:]); print(json.dumps(e))' "$envjson" "$@"
+}
+
+# A release zip: JJAVA_ZIP/IJAVA_ZIP (a local copy) or downloaded, checked against *_SHA256 when given.
+# args: local zip or "", URL, expected sha256 or "", variable prefix (for messages); prints the zip's path
+release_zip() {
+  local zip="$1" url="$2" sha="$3" var="$4"
+  if [ -z "$zip" ]; then
+    zip="$tmp/$(basename "$url")"
+    say "downloading $url"
+    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$url" "$zip" \
+      || die "download failed (no internet? set ${var}_ZIP to a local copy of $(basename "$url"))"
+  fi
+  [ -f "$zip" ] || die "no such file: $zip"
+  if [ -n "$sha" ]; then
+    echo "$sha  $zip" | sha256sum -c --quiet - >&2 || die "$zip: sha256 differs from ${var}_SHA256"
+  else
+    say "sha256 of $(basename "$zip"): $(sha256sum "$zip" | cut -d' ' -f1) (set ${var}_SHA256 to pin it)"
+  fi
+  echo "$zip"
 }
 
 installed_dir() {  # where Jupyter resolves the "java" kernelspec now
@@ -158,28 +185,36 @@ if [ "$kernel" = rapaio ]; then
   echo "$RJK_SHA256  $tmp/spec/$rjk" | sha256sum -c --quiet - || die "$rjk: sha256 differs from the pinned one"
   # RJK_CLASSPATH is split on ';' by the kernel (each entry may also be a glob).
   cp="$(IFS=';'; echo "${cpjars[*]}")"
-  write_kernel_json "$tmp/spec/kernel.json" "{resource_dir}/$rjk" "Java (vptlab, rjk $RJK_VERSION)" RJK_CLASSPATH "$cp" "$envjson"
+  write_kernel_json "$tmp/spec/kernel.json" "Java (vptlab, rjk $RJK_VERSION)" "$(env_with RJK_CLASSPATH="$cp")" \
+    "$java" "${jvmflags[@]}" -jar "{resource_dir}/$rjk" "{connection_file}"
   # RJK_TIMEOUT_MILLIS (-1: none; execute.sh bounds each cell instead), RJK_COMPILER_OPTIONS,
   # RJK_INIT_SCRIPT (a file path) and RJK_MIMA_CACHE (%dependency downloads) keep the kernel's defaults.
   jupyter kernelspec install --replace --name "$KERNEL_NAME" "${installflag[@]}" "$tmp/spec" >/dev/null
+elif [ "$kernel" = jjava ]; then
+  # JJava's release kernelspec zip holds jjava.jar (the kernel), jjava-launcher.jar and kernel.json. The launcher
+  # starts the kernel in a child JVM: `java $JJAVA_JVM_OPTS --add-opens … -jar jjava.jar CONNECTION_FILE`, with
+  # the `java` found on PATH; the kernel adds JJAVA_CLASSPATH (':'-separated, globs allowed) to its in-process
+  # JShell (jjava-launcher KernelLauncher, jjava-distro Env; JJava 1.0-a7).
+  zip="$(release_zip "${JJAVA_ZIP:-}" "$JJAVA_URL" "${JJAVA_SHA256:-}" JJAVA)"
+  mkdir -p "$tmp/jjava"
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/jjava" \
+    || die "$zip is not a zip file"
+  for f in jjava.jar jjava-launcher.jar kernel.json; do
+    [ -f "$tmp/jjava/$f" ] || die "$zip has no $f at its top level: not a JJava kernelspec zip"
+  done
+  cp="$(IFS=':'; echo "${cpjars[*]}")"
+  # The JDK found now, for the launcher (argv) and for the kernel it starts (first on the kernel's PATH).
+  jdkbin="$(dirname "$java")"
+  write_kernel_json "$tmp/jjava/kernel.json" "Java (vptlab, JJava $JJAVA_VERSION)" \
+    "$(env_with JJAVA_CLASSPATH="$cp" JJAVA_JVM_OPTS="${jvmflags[*]}" PATH="$jdkbin:/usr/local/bin:/usr/bin:/bin")" \
+    "$java" -jar "{resource_dir}/jjava-launcher.jar" "{resource_dir}/jjava.jar" "{connection_file}"
+  jupyter kernelspec install --replace --name "$KERNEL_NAME" "${installflag[@]}" "$tmp/jjava" >/dev/null
 else
   # IJava's release zip holds install.py and java/{kernel.json, ijava-1.3.0.jar, ...}; install.py copies
   # java/ to the kernelspec directory ("java") and stores --classpath as IJAVA_CLASSPATH (':'-separated)
   # in kernel.json. JVM flags go into kernel.json's argv, which is patched afterwards.
   say "IJava $IJAVA_VERSION: this path is not tested by the project (no GitHub access on its machines)"
-  zip="${IJAVA_ZIP:-}"
-  if [ -z "$zip" ]; then
-    zip="$tmp/ijava.zip"
-    say "downloading $IJAVA_URL"
-    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$IJAVA_URL" "$zip" \
-      || die "download failed (no internet? set IJAVA_ZIP to a local copy of ijava-$IJAVA_VERSION.zip)"
-  fi
-  [ -f "$zip" ] || die "no such file: $zip"
-  if [ -n "${IJAVA_SHA256:-}" ]; then
-    echo "$IJAVA_SHA256  $zip" | sha256sum -c --quiet - || die "$zip: sha256 differs from IJAVA_SHA256"
-  else
-    say "sha256 of $(basename "$zip"): $(sha256sum "$zip" | cut -d' ' -f1) (set IJAVA_SHA256 to pin it)"
-  fi
+  zip="$(release_zip "${IJAVA_ZIP:-}" "$IJAVA_URL" "${IJAVA_SHA256:-}" IJAVA)"
   python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/ijava"
   [ -f "$tmp/ijava/install.py" ] || die "$zip has no install.py at its top level"
   cp="$(IFS=':'; echo "${cpjars[*]}")"
@@ -191,7 +226,8 @@ else
   dir="$(installed_dir)"
   [ -n "$dir" ] && [ -f "$dir/kernel.json" ] || die "install.py ran, but Jupyter finds no '$KERNEL_NAME' kernelspec"
   ijar="$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["argv"]; print(a[a.index("-jar")+1])' "$dir/kernel.json")"
-  write_kernel_json "$dir/kernel.json" "$ijar" "Java (vptlab, IJava $IJAVA_VERSION)" IJAVA_CLASSPATH "$cp" "$envjson"
+  write_kernel_json "$dir/kernel.json" "Java (vptlab, IJava $IJAVA_VERSION)" "$(env_with IJAVA_CLASSPATH="$cp")" \
+    "$java" "${jvmflags[@]}" -jar "$ijar" "{connection_file}"
 fi
 
 dir="$(installed_dir)"

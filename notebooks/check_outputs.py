@@ -5,7 +5,9 @@
                                                 shows at least one image (image/png) and one results table
                                                 (a text/html output holding a <table>)
   check_outputs.py clean [NOTEBOOK.ipynb...]    committed notebooks carry no outputs, execution counts or
-                                                execution timings (default: notebooks/*.ipynb)
+                                                execution timings (default: notebooks/*.ipynb), and run on every
+                                                supported kernel: kernelspec "java", no magics, imports only in
+                                                the first code cell, code lines of at most 100 characters
   check_outputs.py strip [NOTEBOOK.ipynb...]    removes those in place (default: notebooks/*.ipynb)
 
 Exit status: 0 when every notebook passes, 1 otherwise (one line per problem on stderr), 2 on usage errors.
@@ -18,6 +20,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
+IMPORT = re.compile(r"^\s*import\s+[\w.]+(\.\*)?\s*;", re.MULTILINE)
+MAGIC = re.compile(r"^\s*%", re.MULTILINE)
+# Wider code lines are cut at the right edge of nbconvert's HTML page (and of a notebook at its default width).
+MAX_LINE = 100
 
 
 def load(path):
@@ -71,6 +77,19 @@ def clean_problems(nb):
             problems.append(f"code cell {i} has an execution count")
         if "execution" in cell.get("metadata", {}):
             problems.append(f"code cell {i} has execution timings in its metadata")
+        src = text(cell.get("source", ""))
+        # JJava and IJava hand each snippet to an in-process JShell: an import after the first cell makes JShell
+        # recompile the earlier snippets, which resets the variables they declared.
+        if i > 1 and IMPORT.search(src):
+            problems.append(f"code cell {i} imports (imports belong in the first code cell)")
+        if MAGIC.search(src):
+            problems.append(f"code cell {i} uses a magic (kernel-specific)")
+        for n, line in enumerate(src.split("\n"), 1):
+            if len(line) > MAX_LINE:
+                problems.append(f"code cell {i} line {n} has {len(line)} characters (at most {MAX_LINE})")
+    kernelspec = nb.get("metadata", {}).get("kernelspec", {})
+    if kernelspec.get("name") != "java":
+        problems.append(f"kernelspec name is {kernelspec.get('name')!r}, not 'java'")
     return problems
 
 

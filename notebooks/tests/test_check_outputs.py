@@ -18,7 +18,8 @@ def cell(source, outputs=(), count=None, metadata=None):
 
 def notebook(*cells):
     return {"cells": [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# title"}, *cells],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            "metadata": {"kernelspec": {"name": "java", "display_name": "Java", "language": "java"}},
+            "nbformat": 4, "nbformat_minor": 5}
 
 
 PNG = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo="}}
@@ -87,6 +88,23 @@ class CheckOutputsTest(unittest.TestCase):
         before = os.stat(p).st_mtime_ns
         _, out, _ = self.run_main("strip", p)  # already clean: not rewritten
         self.assertEqual((out, os.stat(p).st_mtime_ns), ("", before))
+
+    def test_clean_notebooks_run_on_every_kernel(self):
+        ok = notebook(cell("import a.b.*;\nimport c.D;\nvar x = 1;"), cell("x + 1"))
+        self.assertEqual(check_outputs.clean_problems(ok), [])
+        late_import = notebook(cell("import a.b.*;"), cell("var y = 2;\n  import java.util.List;\n"))
+        self.assertEqual(check_outputs.clean_problems(late_import),
+                         ["code cell 2 imports (imports belong in the first code cell)"])
+        magic = notebook(cell("%maven org:a:1\nvar x = 1;"))
+        self.assertEqual(check_outputs.clean_problems(magic), ["code cell 1 uses a magic (kernel-specific)"])
+        wide = notebook(cell("var s = \"" + "x" * 100 + "\";"))
+        self.assertEqual(check_outputs.clean_problems(wide),
+                         ["code cell 1 line 1 has 111 characters (at most 100)"])
+        other = notebook(cell("1"))
+        other["metadata"]["kernelspec"]["name"] = "java17"
+        self.assertEqual(check_outputs.clean_problems(other), ["kernelspec name is 'java17', not 'java'"])
+        # a comment or string that mentions import is not an import statement
+        self.assertEqual(check_outputs.clean_problems(notebook(cell("1"), cell("// import x;\nvar s = \"import\";"))), [])
 
     def test_usage_and_unreadable_files(self):
         self.assertEqual(self.run_main()[0], 2)

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -70,7 +71,10 @@ public final class Show {
                 title == null || title.isBlank() ? "chart" : "chart \"" + title + "\"");
     }
 
-    /** Shows a table as an HTML table (all cell text escaped), at most {@value #DEFAULT_MAX_ROWS} rows. */
+    /**
+     * Shows a table as an HTML table (all cell text escaped), at most {@value #DEFAULT_MAX_ROWS} rows; numbers
+     * with about four significant digits (the same decimals down a column), columns without values left out.
+     */
     public static void table(Table table) {
         table(table, DEFAULT_MAX_ROWS);
     }
@@ -121,59 +125,126 @@ public final class Show {
         }
     }
 
-    static String tableHtml(Table t, int maxRows) {
+    /**
+     * What a table shows: its first {@code maxRows} rows as text, numbers with the decimals of their column
+     * ({@link Decimals}), and without the columns that hold no value in those rows (named in a note instead).
+     */
+    record Rendered(String name, List<String> headers, List<Boolean> numeric, String[][] cells, List<String> empty,
+            int rows) {
+        int shown() {
+            return cells.length;
+        }
+
+        String footnote() {
+            StringBuilder b = new StringBuilder();
+            if (shown() < rows) {
+                b.append(moreRows(rows - shown())).append(" (").append(rows).append(" in all)");
+            }
+            if (!empty.isEmpty()) {
+                b.append(b.length() > 0 ? "; " : "").append(empty.size() == 1 ? "column " : "columns ")
+                        .append(String.join(", ", empty)).append(" without values, not shown");
+            }
+            return b.toString();
+        }
+    }
+
+    static Rendered render(Table t, int maxRows) {
         int rows = t.rowCount();
         int shown = Math.min(rows, maxRows);
-        List<Column<?>> cols = t.columns();
-        StringBuilder b = new StringBuilder(256 + 32 * shown * Math.max(1, cols.size()));
-        b.append("<table class=\"vptlab-table\">\n");
-        String name = t.name();
-        if (name != null && !name.isBlank()) {
-            b.append("<caption>").append(escape(name)).append("</caption>\n");
+        List<String> headers = new ArrayList<>();
+        List<Boolean> numeric = new ArrayList<>();
+        List<String[]> columns = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        for (Column<?> c : t.columns()) {
+            String[] text = new String[shown];
+            boolean any = false;
+            if (c instanceof NumericColumn<?> n && (c.type() == ColumnType.DOUBLE || c.type() == ColumnType.FLOAT)) {
+                double[] v = new double[shown];
+                for (int r = 0; r < shown; r++) {
+                    v[r] = n.isMissing(r) ? Double.NaN : n.getDouble(r);
+                }
+                int decimals = Decimals.of(v);
+                for (int r = 0; r < shown; r++) {
+                    text[r] = Decimals.format(v[r], decimals);
+                }
+            } else {
+                for (int r = 0; r < shown; r++) {
+                    text[r] = c.isMissing(r) ? "" : cell(c, r);
+                }
+            }
+            for (String x : text) {
+                any |= !x.isEmpty();
+            }
+            if (!any && shown > 0) {
+                empty.add(c.name());
+                continue;
+            }
+            headers.add(c.name());
+            numeric.add(numeric(c));
+            columns.add(text);
         }
-        b.append("<thead><tr>");
-        for (Column<?> c : cols) {
-            b.append(numeric(c) ? "<th style=\"text-align:right\">" : "<th style=\"text-align:left\">")
-                    .append(escape(c.name())).append("</th>");
+        String[][] cells = new String[shown][columns.size()];
+        for (int j = 0; j < columns.size(); j++) {
+            for (int r = 0; r < shown; r++) {
+                cells[r][j] = columns.get(j)[r];
+            }
+        }
+        return new Rendered(t.name(), headers, numeric, cells, empty, rows);
+    }
+
+    /**
+     * The table as HTML that reads well in a notebook and in its HTML export: the name as a heading line above
+     * (a {@code <caption>} would wrap to the table's width), cells that do not wrap, and a box that scrolls
+     * sideways when the table is wider than the page.
+     */
+    static String tableHtml(Table t, int maxRows) {
+        Rendered r = render(t, maxRows);
+        StringBuilder b = new StringBuilder(256 + 32 * r.shown() * Math.max(1, r.headers().size()));
+        b.append("<div class=\"vptlab-table\" style=\"overflow-x:auto; max-width:100%\">\n");
+        String name = r.name();
+        if (name != null && !name.isBlank()) {
+            b.append("<p style=\"font-weight:bold; margin:0.4em 0\">").append(escape(name)).append("</p>\n");
+        }
+        b.append("<table style=\"white-space:nowrap\">\n<thead><tr>");
+        for (int j = 0; j < r.headers().size(); j++) {
+            b.append(r.numeric().get(j) ? "<th style=\"text-align:right\">" : "<th style=\"text-align:left\">")
+                    .append(escape(r.headers().get(j))).append("</th>");
         }
         b.append("</tr></thead>\n<tbody>\n");
-        for (int r = 0; r < shown; r++) {
+        for (String[] row : r.cells()) {
             b.append("<tr>");
-            for (Column<?> c : cols) {
-                b.append(numeric(c) ? "<td style=\"text-align:right\">" : "<td style=\"text-align:left\">")
-                        .append(escape(cell(c, r))).append("</td>");
+            for (int j = 0; j < row.length; j++) {
+                b.append(r.numeric().get(j) ? "<td style=\"text-align:right\">" : "<td style=\"text-align:left\">")
+                        .append(escape(row[j])).append("</td>");
             }
             b.append("</tr>\n");
         }
         b.append("</tbody>\n</table>\n");
-        if (shown < rows) {
-            b.append("<p><em>").append(moreRows(rows - shown)).append(" (")
-                    .append(rows).append(" in all)</em></p>\n");
+        String note = r.footnote();
+        if (!note.isEmpty()) {
+            b.append("<p><em>").append(escape(note)).append("</em></p>\n");
         }
-        return b.toString();
+        return b.append("</div>\n").toString();
     }
 
     static String tableText(Table t, int maxRows) {
-        int rows = t.rowCount();
-        int shown = Math.min(rows, maxRows);
-        List<Column<?>> cols = t.columns();
-        int n = cols.size();
+        Rendered r = render(t, maxRows);
+        int n = r.headers().size();
         String[] header = new String[n];
-        String[][] cells = new String[shown][n];
         int[] width = new int[n];
         boolean[] right = new boolean[n];
+        String[][] cells = new String[r.shown()][n];
         for (int j = 0; j < n; j++) {
-            Column<?> c = cols.get(j);
-            header[j] = oneLine(c.name());
+            header[j] = oneLine(r.headers().get(j));
             width[j] = header[j].length();
-            right[j] = numeric(c);
-            for (int r = 0; r < shown; r++) {
-                cells[r][j] = oneLine(cell(c, r));
-                width[j] = Math.max(width[j], cells[r][j].length());
+            right[j] = r.numeric().get(j);
+            for (int i = 0; i < r.shown(); i++) {
+                cells[i][j] = oneLine(r.cells()[i][j]);
+                width[j] = Math.max(width[j], cells[i][j].length());
             }
         }
         StringBuilder b = new StringBuilder();
-        String name = t.name();
+        String name = r.name();
         if (name != null && !name.isBlank()) {
             b.append(name).append('\n');
         }
@@ -183,11 +254,12 @@ public final class Show {
             rule.add("-".repeat(width[j]));
         }
         appendRow(b, rule.toArray(String[]::new), width, right);
-        for (int r = 0; r < shown; r++) {
-            appendRow(b, cells[r], width, right);
+        for (String[] row : cells) {
+            appendRow(b, row, width, right);
         }
-        if (shown < rows) {
-            b.append(moreRows(rows - shown)).append(" (").append(rows).append(" in all)\n");
+        String note = r.footnote();
+        if (!note.isEmpty()) {
+            b.append(note).append('\n');
         }
         return b.toString();
     }

@@ -54,11 +54,11 @@ class ShowTest {
         String out = stdout(() -> Show.table(sample()));
         String expected = """
                 block <sweep>
-                method         k   top1
-                ------------  --  -----
-                vpt & co       1  71.25
-                <b>gated</b>  12    9.5
-                cvpt           3    100
+                method         k    top1
+                ------------  --  ------
+                vpt & co       1   71.25
+                <b>gated</b>  12    9.50
+                cvpt           3  100.00
                 """;
         assertEquals(expected, out.replace(System.lineSeparator(), "\n"));
     }
@@ -75,8 +75,9 @@ class ShowTest {
     @Test
     void tableHtmlEscapesEveryCellAndName() {
         String html = Show.tableHtml(sample(), 100);
-        assertTrue(html.startsWith("<table"), html);
-        assertTrue(html.contains("<caption>block &lt;sweep&gt;</caption>"), html);
+        assertTrue(html.startsWith("<div class=\"vptlab-table\" style=\"overflow-x:auto"), html);
+        assertTrue(html.contains("<table style=\"white-space:nowrap\">"), html);
+        assertTrue(html.contains(">block &lt;sweep&gt;</p>"), html);
         assertTrue(html.contains(">vpt &amp; co</td>"), html);
         assertTrue(html.contains(">&lt;b&gt;gated&lt;/b&gt;</td>"), html);
         assertFalse(html.contains("<b>"), html);
@@ -112,6 +113,40 @@ class ShowTest {
         assertEquals("Results & notes\ntop-1 < 80%\n", html.replace(System.lineSeparator(), "\n"));
         String md = stdout(() -> Show.markdown("**bold** and `code`"));
         assertEquals("**bold** and `code`\n", md.replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void numbersAreRoundedToTheirColumnsMeaning() {
+        Table t = Table.create("rounding",
+                DoubleColumn.create("top1", 71.2544, 9.5, 100.0),
+                DoubleColumn.create("loss", 3.628049373626709, 2.1, 0.99),
+                DoubleColumn.create("ratio", 0.30951482244998696, 0.5, 0.0012),
+                DoubleColumn.create("seconds", 16.499823427, 120.25, 3.5),
+                DoubleColumn.create("gflops", 0.0123456, 0.5, -0.00001),
+                DoubleColumn.create("prompts", 1.0, 50.0, 200.0),
+                DoubleColumn.create("missing", 1.5, Double.NaN, 2.5));
+        Show.Rendered r = Show.render(t, 10);
+        assertArrayEquals(new String[] {"71.25", "3.628", "0.3095", "16.50", "0.0123", "1", "1.500"}, r.cells()[0]);
+        assertArrayEquals(new String[] {"9.50", "2.100", "0.5000", "120.25", "0.5000", "50", ""}, r.cells()[1]);
+        assertArrayEquals(new String[] {"100.00", "0.990", "0.0012", "3.50", "0.0000", "200", "2.500"}, r.cells()[2]);
+    }
+
+    @Test
+    void columnsWithoutValuesAreLeftOutAndNamed() {
+        Table t = Table.create("epochs", IntColumn.create("epoch", 1, 2),
+                DoubleColumn.create("val_top1", Double.NaN, Double.NaN),
+                StringColumn.create("note", "", ""),
+                DoubleColumn.create("train_loss", 2.5, 1.25));
+        String text = stdout(() -> Show.table(t)).replace(System.lineSeparator(), "\n");
+        assertEquals("""
+                epochs
+                epoch  train_loss
+                -----  ----------
+                    1       2.500
+                    2       1.250
+                columns val_top1, note without values, not shown
+                """, text);
+        assertTrue(Show.tableHtml(t, 10).contains("<em>columns val_top1, note without values, not shown</em>"));
     }
 
     @Test
