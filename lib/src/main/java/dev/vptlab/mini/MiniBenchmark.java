@@ -123,6 +123,24 @@ public final class MiniBenchmark {
         RECIPES.put(t.key(), r);
     }
 
+    /**
+     * What label {@code label} of task {@code key} means, in a few words for a picture's caption: the item class
+     * ("Dress"), the count ("3 items"), the grid cell ("row 2, col 3"), the rotation ("90°"), the size ("20 px").
+     * For {@code fm-seg}, 0 is "background" and c > 0 is the item class c − 1.
+     */
+    public static String labelName(String key, int label) {
+        return switch (task(key).key()) {
+            case "fm-item", "fm-shift" -> FashionMnist.CLASSES.get(label);
+            case "fm-tops" -> FashionMnist.CLASSES.get(TOPS[label]);
+            case "fm-count" -> (label + 1) + (label == 0 ? " item" : " items");
+            case "fm-position" -> "row " + (label / 3 + 1) + ", col " + (label % 3 + 1);
+            case "fm-rotation" -> (90 * label) + "°";
+            case "fm-scale" -> SCALES[label] + " px";
+            case "fm-seg" -> label == 0 ? "background" : FashionMnist.CLASSES.get(label - 1);
+            default -> throw new IllegalArgumentException("no label names for task " + key);
+        };
+    }
+
     /** All tasks in VTAB group order: natural, specialized, structured, then segmentation. */
     public static List<MiniTask> tasks() {
         return List.copyOf(TASKS.values());

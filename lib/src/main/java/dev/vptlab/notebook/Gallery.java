@@ -6,6 +6,10 @@ import dev.vptlab.mini.FashionMnistStats;
 import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.mini.MiniSegmentation;
 import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Random;
 import tech.tablesaw.api.DoubleColumn;
@@ -19,33 +23,108 @@ public final class Gallery {
 
     private Gallery() {}
 
-    /** The first {@code n} training images of a classification task, in a row, scaled ×3 (label order as in the split). */
+    /**
+     * The first {@code n} training images of a classification task, in a row, scaled ×3, each captioned with its
+     * label's meaning ({@link MiniBenchmark#labelName}) and the task key above.
+     */
     public static BufferedImage task(String key, long seed, int n) {
         ImageDataset d = MiniBenchmark.open(key, FashionMnist.load(FashionMnist.locate(), "t10k"), seed).train();
-        int side = MiniBenchmark.SIDE * SCALE;
-        BufferedImage out = new BufferedImage(n * (side + 4), side, BufferedImage.TYPE_INT_RGB);
-        for (int i = 0; i < n && i < d.size(); i++) {
-            paintGray(out, d.image(i, new Random(0)), i * (side + 4), 0);
+        int shown = Math.min(n, d.size());
+        BufferedImage out = canvas(shown, 1, 1);
+        Graphics2D g = out.createGraphics();
+        text(g);
+        g.drawString(key + ": the first " + shown + " training images, with their labels", 4, TITLE - 6);
+        rowLabel(g, "image, label", TITLE);
+        for (int i = 0; i < shown; i++) {
+            int x = MARGIN + i * (TILE + GAP);
+            paintGray(out, d.image(i, new Random(0)), x, TITLE);
+            caption(g, MiniBenchmark.labelName(key, d.label(i)), x, TITLE + TILE);
         }
+        g.dispose();
         return out;
     }
 
-    /** Segmentation canvases (top row) and their per-pixel masks (bottom row, one colour per class, background black). */
+    /**
+     * Segmentation canvases (top row, "image") and their per-pixel masks (bottom row, "ground truth"; one colour per
+     * class, background black), with a legend of the classes' colours.
+     */
     public static BufferedImage segmentation(long seed, int n) {
         MiniSegmentation.Split s = MiniBenchmark.segmentation(FashionMnist.load(FashionMnist.locate(), "t10k"), seed).train();
-        int side = MiniBenchmark.SIDE * SCALE;
-        BufferedImage out = new BufferedImage(n * (side + 4), 2 * side + 4, BufferedImage.TYPE_INT_RGB);
-        for (int i = 0; i < n && i < s.size(); i++) {
-            paintGray(out, s.image(i), i * (side + 4), 0);
+        int shown = Math.min(n, s.size());
+        BufferedImage out = canvas(shown, 2, 2);
+        Graphics2D g = out.createGraphics();
+        text(g);
+        g.drawString("fm-seg: the first " + shown + " training canvases (top) and their masks (bottom)", 4, TITLE - 6);
+        int maskTop = TITLE + TILE + LABEL;
+        for (int i = 0; i < shown; i++) {
+            int x0 = MARGIN + i * (TILE + GAP);
+            paintGray(out, s.image(i), x0, TITLE);
             int[] mask = s.mask(i);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
+            for (int y = 0; y < TILE; y++) {
+                for (int x = 0; x < TILE; x++) {
                     int c = mask[(y / SCALE) * MiniBenchmark.SIDE + x / SCALE];
-                    out.setRGB(i * (side + 4) + x, side + 4 + y, c == 0 ? 0 : Color.HSBtoRGB((c - 1) / 10f, 0.8f, 1f));
+                    out.setRGB(x0 + x, maskTop + y, colour(c));
                 }
             }
         }
+        rowLabel(g, "image", TITLE);
+        rowLabel(g, "ground truth", maskTop);
+        // legend: a swatch and the name of each class, in two lines of six
+        int top = maskTop + TILE + LABEL;
+        for (int c = 0; c < MiniSegmentation.CLASSES; c++) {
+            int x = 4 + (c % 6) * 112;
+            int y = top + (c / 6) * LABEL;
+            g.setColor(new Color(colour(c)));
+            g.fillRect(x, y + 3, 10, 10);
+            g.setColor(Color.DARK_GRAY);
+            g.drawRect(x, y + 3, 10, 10);
+            g.drawString(MiniBenchmark.labelName("fm-seg", c), x + 14, y + 12);
+        }
+        g.dispose();
         return out;
+    }
+
+    private static final int TILE = MiniBenchmark.SIDE * SCALE;
+    private static final int GAP = 12;
+    private static final int TITLE = 22;
+    private static final int LABEL = 18;
+    private static final int MARGIN = 92; // room for row labels on the left
+
+    /** A white canvas for {@code n} tiles in {@code rows} captioned rows and {@code legendLines} lines below. */
+    private static BufferedImage canvas(int n, int rows, int legendLines) {
+        int width = Math.max(MARGIN + n * (TILE + GAP), legendLines > 1 ? 6 * 112 + 8 : 0);
+        int height = TITLE + rows * (TILE + LABEL) + (legendLines > 1 ? legendLines * LABEL : 0);
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        return out;
+    }
+
+    private static void text(Graphics2D g) {
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setColor(Color.DARK_GRAY);
+    }
+
+    /** The text centred under a tile whose left edge is x, clipped to the tile's width and gap. */
+    private static void caption(Graphics2D g, String text, int x, int y) {
+        FontMetrics m = g.getFontMetrics();
+        String t = text;
+        while (m.stringWidth(t) > TILE + GAP - 2 && t.length() > 1) {
+            t = t.substring(0, t.length() - 1);
+        }
+        g.drawString(t, x + (TILE - m.stringWidth(t)) / 2, y + LABEL - 5);
+    }
+
+    private static void rowLabel(Graphics2D g, String text, int top) {
+        g.drawString(text, 4, top + TILE / 2 + 4);
+    }
+
+    /** Class c's colour in masks: black for the background, evenly spaced hues for the ten item classes. */
+    private static int colour(int c) {
+        return c == 0 ? 0 : Color.HSBtoRGB((c - 1) / 10f, 0.8f, 1f);
     }
 
     /** Pixel share of each class in the training masks of {@code fm-seg} (0 = background). */

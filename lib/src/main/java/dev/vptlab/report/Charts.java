@@ -14,6 +14,9 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.style.Styler;
 
 /**
@@ -31,11 +34,8 @@ public final class Charts {
     public static XYChart blockLocation(String title, List<Series> perBackbone) {
         XYChart c = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle("first insertion block k")
                 .yAxisTitle("test top-1 (%)").build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
-        c.getStyler().setXAxisDecimalPattern("0");
-        for (Series s : perBackbone) {
-            c.addSeries(s.name(), s.x(), s.y());
-        }
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE); // inside, it covered a line
+        addLines(c, perBackbone);
         return c;
     }
 
@@ -47,9 +47,7 @@ public final class Charts {
         XYChart c = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setXAxisLogarithmic(logX);
-        for (Series s : series) {
-            c.addSeries(s.name(), s.x(), s.y());
-        }
+        addLines(c, series);
         return c;
     }
 
@@ -70,6 +68,8 @@ public final class Charts {
             }
             c.addSeries(name, blocks, values);
         });
+        c.getStyler().setYAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(
+                series.values().stream().flatMapToDouble(java.util.Arrays::stream).toArray())));
         return c;
     }
 
@@ -79,7 +79,33 @@ public final class Charts {
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setXAxisLabelRotation(30);
         series.forEach((name, values) -> c.addSeries(name, categories, values));
+        c.getStyler().setYAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(series.values().stream()
+                .flatMap(List::stream).filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).toArray())));
         return c;
+    }
+
+    /**
+     * Adds the lines with axis ticks rounded like table numbers ({@link Decimals}). A series that coincides
+     * with an earlier one (same x and y) would be hidden under it: it is drawn dashed with other markers, and its
+     * legend entry says which series it equals.
+     */
+    private static void addLines(XYChart c, List<Series> series) {
+        List<Series> drawn = new java.util.ArrayList<>();
+        for (Series s : series) {
+            Series same = drawn.stream().filter(d -> java.util.Arrays.equals(d.x(), s.x())
+                    && java.util.Arrays.equals(d.y(), s.y())).findFirst().orElse(null);
+            String name = same == null ? s.name() : s.name() + " (= " + same.name() + ")";
+            XYSeries line = c.addSeries(name, s.x(), s.y());
+            if (same != null) {
+                line.setLineStyle(SeriesLines.DASH_DASH);
+                line.setMarker(SeriesMarkers.CROSS);
+            }
+            drawn.add(s);
+        }
+        c.getStyler().setXAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(
+                series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).toArray())));
+        c.getStyler().setYAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(
+                series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.y())).toArray())));
     }
 
     public static BufferedImage image(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {

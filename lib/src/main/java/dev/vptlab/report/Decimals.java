@@ -47,6 +47,30 @@ final class Decimals {
         return s.matches("-0(\\.0*)?") ? s.substring(1) : s; // no "-0.00"
     }
 
+    /**
+     * The decimals for a chart axis over these values: enough to tell apart ticks about a tenth of the range
+     * apart (a flat series: a tenth of its value), so that 30–42 % reads "30, 32, …" and ratios 0.2–0.7 "0.25".
+     */
+    static int forAxis(double[] values) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        if (lo > hi) {
+            return 0;
+        }
+        double range = hi - lo;
+        if (range == 0) {
+            range = Math.abs(hi) == 0 ? 1 : Math.abs(hi);
+        }
+        double step = range / 10;
+        return Math.max(0, Math.min(MAX, (int) Math.ceil(-Math.log10(step))));
+    }
+
     /** A java.text.DecimalFormat pattern with that many decimals, for chart axes. */
     static String pattern(int decimals) {
         return decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals);
