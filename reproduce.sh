@@ -19,4 +19,5 @@ bash environment/install-jupyter.sh
 ./vptlab reproduce --profile "$profile" --out "$results"
 VPTLAB_NO_BUILD=1 notebooks/execute.sh "$profile" "$results"
 python3 notebooks/check_outputs.py executed "$results"/*.ipynb
+python3 notebooks/check_outputs.py offline "$results"/*.html >/dev/null
 echo "tables: $results/tables   plots: $results/plots   notebooks (HTML): $results/*.html"

@@ -14,3 +14,4 @@ out="lib/target/notebooks-smoke"
 rm -rf "$out"
 VPTLAB_NO_BUILD=1 notebooks/execute.sh smoke "$out"
 python3 notebooks/check_outputs.py executed "$out"/*.ipynb
+python3 notebooks/check_outputs.py offline "$out"/*.html >/dev/null

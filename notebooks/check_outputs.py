@@ -9,6 +9,8 @@
                                                 supported kernel: kernelspec "java", no magics, imports only in
                                                 the first code cell, code lines of at most 100 characters
   check_outputs.py strip [NOTEBOOK.ipynb...]    removes those in place (default: notebooks/*.ipynb)
+  check_outputs.py offline PAGE.html...         exported pages load nothing from elsewhere (no script, style
+                                                sheet or image from a URL or another machine's file path)
 
 Exit status: 0 when every notebook passes, 1 otherwise (one line per problem on stderr), 2 on usage errors.
 """
@@ -24,6 +26,8 @@ IMPORT = re.compile(r"^\s*import\s+[\w.]+(\.\*)?\s*;", re.MULTILINE)
 MAGIC = re.compile(r"^\s*%", re.MULTILINE)
 # Wider code lines are cut at the right edge of nbconvert's HTML page (and of a notebook at its default width).
 MAX_LINE = 100
+EXTERNAL = re.compile(r"<(script|link|img|iframe)\b[^>]*?\b(src|href)\s*=\s*[\"']?((?:https?:|file:|//)[^\"'\s>]*)",
+                      re.IGNORECASE)
 
 
 def load(path):
@@ -93,6 +97,11 @@ def clean_problems(nb):
     return problems
 
 
+def offline_problems(html):
+    """Resources an exported page would fetch from elsewhere; an empty list when it is self-contained."""
+    return [f"<{m.group(1)}> loads {m.group(3)}" for m in EXTERNAL.finditer(html)]
+
+
 def strip(nb):
     """Removes outputs, execution counts and timings; returns whether anything changed."""
     changed = False
@@ -118,13 +127,13 @@ def save(nb, path):
 
 
 def main(argv):
-    if len(argv) < 1 or argv[0] not in ("executed", "clean", "strip"):
+    if len(argv) < 1 or argv[0] not in ("executed", "clean", "strip", "offline"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     mode, paths = argv[0], argv[1:]
     if not paths:
-        if mode == "executed":
-            print("check_outputs.py executed: name the executed notebooks", file=sys.stderr)
+        if mode in ("executed", "offline"):
+            print(f"check_outputs.py {mode}: name the files to check", file=sys.stderr)
             return 2
         paths = sorted(glob.glob(os.path.join(HERE, "*.ipynb")))
         if not paths:
@@ -132,6 +141,16 @@ def main(argv):
             return 0
     failed = 0
     for path in paths:
+        if mode == "offline":
+            try:
+                with open(path, encoding="utf-8") as f:
+                    problems = offline_problems(f.read())
+            except (OSError, UnicodeDecodeError) as e:
+                problems = [f"cannot read: {e}"]
+            for p in problems:
+                print(f"{path}: {p}", file=sys.stderr)
+            failed += bool(problems)
+            continue
         try:
             nb = load(path)
         except (OSError, ValueError) as e:
@@ -152,7 +171,7 @@ def main(argv):
             print(f"{path}: ok")
     if failed:
         hint = " (fix: python3 notebooks/check_outputs.py strip)" if mode == "clean" else ""
-        print(f"check_outputs.py {mode}: {failed} of {len(paths)} notebook(s) failed{hint}", file=sys.stderr)
+        print(f"check_outputs.py {mode}: {failed} of {len(paths)} file(s) failed{hint}", file=sys.stderr)
         return 1
     return 0
 

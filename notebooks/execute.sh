@@ -134,7 +134,9 @@ for nb in "${notebooks[@]}"; do
     exit 1
   fi
   secs=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
-  if ! jupyter nbconvert --to html --output-dir "$outdir" --output "$name" "$outdir/$name.ipynb" >>"$outdir/$name.log" 2>&1; then
+  # The page must work offline and on any machine: our template drops the stock one's MathJax and RequireJS.
+  if ! jupyter nbconvert --to html --TemplateExporter.extra_template_basedirs="$here/nbconvert" \
+      --template vptlab-offline --output-dir "$outdir" --output "$name" "$outdir/$name.ipynb" >>"$outdir/$name.log" 2>&1; then
     tail -n 20 "$outdir/$name.log" >&2
     echo "execute.sh: $name ran, but its HTML conversion failed; log: $outdir/$name.log" >&2
     exit 1

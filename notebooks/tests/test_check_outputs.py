@@ -63,7 +63,7 @@ class CheckOutputsTest(unittest.TestCase):
         self.assertTrue(any("no results table" in p for p in problems))
         rc, _, err = self.run_main("executed", self.write("bad.ipynb", nb))
         self.assertEqual(rc, 1)
-        self.assertIn("1 of 1 notebook(s) failed", err)
+        self.assertIn("1 of 1 file(s) failed", err)
 
     def test_empty_cells_need_no_execution_count(self):
         nb = notebook(cell("a", [PNG, TABLE], 1), cell("  \n"))
@@ -105,6 +105,22 @@ class CheckOutputsTest(unittest.TestCase):
         self.assertEqual(check_outputs.clean_problems(other), ["kernelspec name is 'java17', not 'java'"])
         # a comment or string that mentions import is not an import statement
         self.assertEqual(check_outputs.clean_problems(notebook(cell("1"), cell("// import x;\nvar s = \"import\";"))), [])
+
+    def test_offline_pages_load_nothing_from_elsewhere(self):
+        ok = '<html><head><style>a{}</style><script>var x=1;</script></head>' \
+             '<body><img src="data:image/png;base64,iVBOR"><a href="https://example.org">link</a></body></html>'
+        self.assertEqual(check_outputs.offline_problems(ok), [])
+        bad = '<script src="https://cdnjs.cloudflare.com/mathjax/latest.js"></script>' \
+              "<script type='text/javascript' src='file:///usr/share/javascript/requirejs/require.min.js'></script>" \
+              '<link rel="stylesheet" href="//fonts.example/x.css">'
+        self.assertEqual(len(check_outputs.offline_problems(bad)), 3)
+        p = self.write("page.html", {"x": 1})
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(bad)
+        rc, _, err = self.run_main("offline", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("cdnjs", err)
+        self.assertEqual(self.run_main("offline")[0], 2)
 
     def test_usage_and_unreadable_files(self):
         self.assertEqual(self.run_main()[0], 2)

@@ -89,7 +89,7 @@ public final class Bench {
             if (m.getDevice().isGpu()) {
                 deviceMem = ai.djl.util.cuda.CudaUtils.getGpuMemory(m.getDevice()).getUsed() / 1048576.0;
             }
-            return new Result(m.getDevice().toString(), batch, batch / median(train), batch / median(eval), deviceMem,
+            return new Result(deviceName(m.getDevice()), batch, batch / median(train), batch / median(eval), deviceMem,
                     model.trainableCount());
         }
     }
@@ -119,5 +119,10 @@ public final class Bench {
             return Double.NaN;
         }
         return Double.NaN;
+    }
+
+    /** "cpu" or "gpu0", … (DJL's Device.toString() reads "cpu()"). */
+    static String deviceName(ai.djl.Device d) {
+        return d.isGpu() ? "gpu" + d.getDeviceId() : d.getDeviceType();
     }
 }
