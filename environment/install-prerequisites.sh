@@ -20,12 +20,14 @@ esac
 
 # One line per requirement: the check (a shell command that must succeed), then the Debian packages that make
 # it succeed. Installed with --no-install-recommends, so each package is named here, none left to a Recommends:
-# jupyter-client, for example, is what brings `jupyter kernelspec` (a fresh Debian 12 lacks it otherwise).
+# jupyter-client, for example, is what brings `jupyter kernelspec` (a fresh Debian 12 lacks it otherwise), and
+# procps the `ps` that notebooks/execute.sh uses to find a kernel stuck while starting (minimal images lack it).
 checks=(
   "command -v javac|openjdk-17-jdk-headless"
   "command -v jshell|openjdk-17-jdk-headless"
   "command -v mvn|maven"
   "command -v python3|python3"
+  "command -v ps|procps"
   "test -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz|dataset-fashion-mnist"
   "jupyter --version|jupyter-core python3-jupyter-core"
   "jupyter nbconvert --version|jupyter-nbconvert python3-nbconvert"
