@@ -102,8 +102,11 @@ public final class Charts {
             }
             drawn.add(s);
         }
-        c.getStyler().setXAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(
-                series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).toArray())));
+        double[] xs = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).toArray();
+        // a logarithmic axis puts its ticks on powers of ten: whole numbers when every x is one
+        boolean wholeX = java.util.Arrays.stream(xs).allMatch(v -> v == Math.rint(v));
+        c.getStyler().setXAxisDecimalPattern(Decimals.pattern(
+                c.getStyler().isXAxisLogarithmic() && wholeX ? 0 : Decimals.forAxis(xs)));
         c.getStyler().setYAxisDecimalPattern(Decimals.pattern(Decimals.forAxis(
                 series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.y())).toArray())));
     }

@@ -54,20 +54,26 @@ final class Decimals {
     static int forAxis(double[] values) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
+        boolean whole = true;
         for (double v : values) {
             if (Double.isFinite(v)) {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
+                whole &= v == Math.rint(v);
             }
         }
         if (lo > hi) {
             return 0;
         }
         double range = hi - lo;
-        if (range == 0) {
-            range = Math.abs(hi) == 0 ? 1 : Math.abs(hi);
+        if (whole && (range == 0 || range >= 4)) { // counts, epochs, prompts: ticks fall on whole numbers
+            return 0;
         }
-        double step = range / 10;
+        if (range == 0) {
+            range = Math.abs(hi) == 0 ? 1 : Math.abs(hi) / 10; // XChart spreads a flat series over ±5 %
+        }
+        // Ticks land about a tenth of the range apart, on "nice" steps: 1.5 × range / 10 bounds the step's decimals.
+        double step = 1.5 * range / 10;
         return Math.max(0, Math.min(MAX, (int) Math.ceil(-Math.log10(step))));
     }
 
