@@ -7,7 +7,7 @@ import java.util.Locale;
  * How many decimals a column of numbers (or a chart axis) is shown with: about four significant digits of its
  * typical value (the median magnitude), the same for every value so that a column lines up. Accuracies in
  * percent get two decimals (71.25), losses three (3.628), ratios four (0.3095), seconds one or two (16.50),
- * values that are all whole numbers none.
+ * values that are all whole numbers none; fewer where every value already has fewer (8.59, not 8.590).
  */
 final class Decimals {
     private Decimals() {}
@@ -32,7 +32,25 @@ final class Decimals {
             typical = finite[finite.length - 1];
         }
         int intDigits = (int) Math.floor(Math.log10(typical)) + 1; // 71.25 → 2, 3.6 → 1, 0.31 → 0, 0.012 → -1
-        return Math.max(0, Math.min(MAX, 4 - intDigits));
+        int wanted = Math.max(0, Math.min(MAX, 4 - intDigits));
+        // No trailing zeros that the values do not have: accuracies already rounded to 0.01 stay "8.59", not "8.590".
+        for (int d = 0; d < wanted; d++) {
+            if (exactAt(finite, d)) {
+                return d;
+            }
+        }
+        return wanted;
+    }
+
+    private static boolean exactAt(double[] values, int decimals) {
+        double scale = Math.pow(10, decimals);
+        for (double v : values) {
+            double x = v * scale;
+            if (Math.abs(x - Math.rint(x)) > 1e-6 * Math.max(1, Math.abs(x))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The value with {@code decimals} decimals (Locale.ROOT); empty for NaN. */

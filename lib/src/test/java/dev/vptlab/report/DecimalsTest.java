@@ -17,7 +17,9 @@ class DecimalsTest {
         assertEquals(4, Decimals.of(new double[] {0.0123, 0.0004}));  // capped
         assertEquals(0, Decimals.of(new double[] {1, 50, 200}));       // whole numbers
         assertEquals(0, Decimals.of(new double[] {Double.NaN}));
-        assertEquals(1, Decimals.of(new double[] {0, 0, 123.4}));      // mostly zeros: the largest decides
+        assertEquals(1, Decimals.of(new double[] {0, 0, 123.45}));     // mostly zeros: the largest decides
+        assertEquals(2, Decimals.of(new double[] {8.59, 7.81}));        // already rounded: no trailing zero
+        assertEquals(1, Decimals.of(new double[] {0.5, 0.25 + 0.25}));
         assertEquals("16.50", Decimals.format(16.499823427, 2));
         assertEquals("0.00", Decimals.format(-0.0001, 2));
         assertEquals("", Decimals.format(Double.NaN, 2));

@@ -126,9 +126,9 @@ class ShowTest {
                 DoubleColumn.create("prompts", 1.0, 50.0, 200.0),
                 DoubleColumn.create("missing", 1.5, Double.NaN, 2.5));
         Show.Rendered r = Show.render(t, 10);
-        assertArrayEquals(new String[] {"71.25", "3.628", "0.3095", "16.50", "0.0123", "1", "1.500"}, r.cells()[0]);
+        assertArrayEquals(new String[] {"71.25", "3.628", "0.3095", "16.50", "0.0123", "1", "1.5"}, r.cells()[0]);
         assertArrayEquals(new String[] {"9.50", "2.100", "0.5000", "120.25", "0.5000", "50", ""}, r.cells()[1]);
-        assertArrayEquals(new String[] {"100.00", "0.990", "0.0012", "3.50", "0.0000", "200", "2.500"}, r.cells()[2]);
+        assertArrayEquals(new String[] {"100.00", "0.990", "0.0012", "3.50", "0.0000", "200", "2.5"}, r.cells()[2]);
     }
 
     @Test
@@ -142,8 +142,8 @@ class ShowTest {
                 epochs
                 epoch  train_loss
                 -----  ----------
-                    1       2.500
-                    2       1.250
+                    1        2.50
+                    2        1.25
                 columns val_top1, note without values, not shown
                 """, text);
         assertTrue(Show.tableHtml(t, 10).contains("<em>columns val_top1, note without values, not shown</em>"));
