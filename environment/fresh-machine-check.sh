@@ -81,8 +81,14 @@ bootstrap() {
   mkdir -p "$root"
   # minbase: essential packages and apt only (no Java, no Python, no sudo); ca-certificates, git and sudo are
   # what a new user has at hand when cloning a repository.
-  debootstrap --variant=minbase --include=ca-certificates,git,sudo bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
-    || { tail -n 30 "$root.debootstrap.log" >&2; return 1; }
+  # A mirror hiccup should not fail the check: one more try from scratch.
+  if ! debootstrap --variant=minbase --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
+      >"$root.debootstrap.log" 2>&1; then
+    say "debootstrap failed (log: $root.debootstrap.log); trying once more"
+    rm -rf --one-file-system "$root" && mkdir -p "$root"
+    debootstrap --variant=minbase --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
+      >"$root.debootstrap.log" 2>&1 || { tail -n 30 "$root.debootstrap.log" >&2; return 1; }
+  fi
   # The host's network setup, so that apt, Maven and git inside reach the same registries as the host does.
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
