@@ -42,8 +42,17 @@ say() { echo "fresh-machine-check: $*" >&2; }
 report="$(dirname "$root")/fresh-machine-check.tsv"
 
 mounts=()
+# Processes still running inside the root (an interrupted step's JVMs, a kernel): killed before unmounting.
+kill_inside() {
+  local p r
+  for p in /proc/[0-9]*; do
+    r="$(readlink "$p/root" 2>/dev/null)" || continue
+    case "$r" in "$root"|"$root"/*) kill -9 "${p#/proc/}" 2>/dev/null || true ;; esac
+  done
+}
 cleanup() {
   local i
+  kill_inside
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -R -l "${mounts[$i]}" 2>/dev/null || true; done
   mounts=()
   if [ "$keep" = 0 ] && [ -d "$root" ]; then rm -rf --one-file-system "$root"; fi
@@ -53,6 +62,7 @@ show_report() {
   column -t -s $'\t' "$report" 2>/dev/null || cat "$report"
 }
 trap 'rc=$?; show_report; cleanup; exit $rc' EXIT
+trap 'exit 130' INT TERM   # so that the EXIT trap runs when the check is interrupted
 
 # Each step: its name, then the command; the step's wall time and exit status are recorded.
 printf 'step\tseconds\tstatus\n' >"$report"
