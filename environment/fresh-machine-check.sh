@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
 done
 case "$profile" in quick|smoke|none) ;; *) echo "--reproduce: quick, smoke or none, not $profile" >&2; exit 2 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "fresh-machine-check: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
+root="$(realpath -m "$root")"
 case "$root" in /|/usr|/var|/home|/tmp|"") echo "fresh-machine-check: refusing --root $root" >&2; exit 2 ;; esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
