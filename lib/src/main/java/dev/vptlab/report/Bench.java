@@ -42,7 +42,7 @@ public final class Bench {
     /**
      * One measurement.
      *
-     * @param device the engine's device, e.g. {@code cpu()} or {@code gpu(0)}
+     * @param device the engine's device, e.g. {@code cpu} or {@code gpu0}
      * @param deviceMemoryMiB on a GPU, the memory in use on the whole device (CUDA's free/total) read after the
      *     last timed step, before anything is released: the CUDA context plus what PyTorch's caching allocator
      *     holds (it keeps its peak reservation) plus any other process on that GPU; NaN on a CPU
