@@ -72,7 +72,9 @@ step() {
   shift
   say "== $name"
   start=$(date +%s.%N)
-  "$@" || rc=$?
+  # In the background and waited for: bash runs a trap only between commands, and `wait` can be interrupted.
+  "$@" &
+  wait $! || rc=$?
   secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
   printf '%s\t%s\t%s\n' "$name" "$secs" "$([ $rc = 0 ] && echo ok || echo "failed ($rc)")" >>"$report"
   say "== $name: ${secs}s, exit $rc"
