@@ -174,9 +174,4 @@ public final class ImageDecoder {
         Node v = a == null ? null : a.getNamedItem(name);
         return v == null ? null : v.getNodeValue();
     }
-
-    /** Converts a decoded image as {@link PillowColours} does (kept for callers holding a BufferedImage). */
-    public static Image fromBuffered(BufferedImage img) {
-        return PillowColours.of(img);
-    }
 }
