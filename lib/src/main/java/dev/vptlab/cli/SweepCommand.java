@@ -53,7 +53,7 @@ final class SweepCommand implements Callable<Integer> {
         RunConfig base = options.config();
         List<RunRecord> done = new ArrayList<>();
         // One series: the points share their opened splits and frozen-prefix caches (a k sweep carries them on).
-        try (RunSeries series = new RunSeries(options.dataRoot)) {
+        try (RunSeries series = new RunSeries(options.dataRoot, options.loadOptions())) {
             sweep(series, base, done, w);
         }
         w.println(Runs.format(Runs.load(out)));

@@ -6,6 +6,7 @@ import dev.vptlab.train.RunRecord;
 import dev.vptlab.train.RunSeries;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,13 +39,24 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume) {
-        try (RunSeries one = new RunSeries(options.dataRoot)) {
+        try (RunSeries one = new RunSeries(options.dataRoot, options.loadOptions())) {
             return one.run(cfg, out, new Progress(options.progress, System.err), resume);
         }
     }
 
+    /** Shown skipped images at most; the record lists them all. */
+    static final int SHOWN_SKIPPED = 5;
+
     static String summary(RunRecord r) {
-        return String.format("%s: %s after %d epochs; last test top-1 %.2f, test top-1 at best val %.2f, best test top-1 %.2f, %.1f s",
+        String s = String.format("%s: %s after %d epochs; last test top-1 %.2f, test top-1 at best val %.2f, best test top-1 %.2f, %.1f s",
                 r.runId(), r.status(), r.epochs().size(), r.lastTestTop1(), r.testTop1AtBestVal(), r.bestTestTop1(), r.wallSeconds());
+        List<String> skipped = r.skippedImages();
+        if (skipped.isEmpty()) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s).append("; ").append(skipped.size()).append(" corrupt image(s) skipped")
+                .append(skipped.size() > SHOWN_SKIPPED ? " (first " + SHOWN_SKIPPED + "; all in record.json):" : ":");
+        skipped.stream().limit(SHOWN_SKIPPED).forEach(k -> b.append("\n  ").append(k));
+        return b.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.vptlab.cli;
 
 import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.data.LoadOptions;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
@@ -96,8 +97,16 @@ final class TrainOptions {
     @Option(names = "--no-prefix-cache", description = "Do not cache the frozen prefix (for comparisons).")
     boolean noPrefixCache;
 
+    @Option(names = "--skip-corrupt", description = "Leave out images that fail to decode (listed in record.json and the summary) instead of stopping at open.")
+    boolean skipCorrupt;
+
     @Option(names = "--progress", defaultValue = "BAR", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Progress.Mode progress;
+
+    /** How the task's image splits are opened. */
+    LoadOptions loadOptions() {
+        return LoadOptions.DEFAULT.withSkipCorrupt(skipCorrupt);
+    }
 
     /** The run config these options describe. */
     RunConfig config() {

@@ -20,8 +20,12 @@ public final class DataSources {
 
     /** The splits of {@code cfg.task()} at the model's input size, cut to the run's image limits. */
     public static Trainer.Splits open(RunConfig cfg, Path dataRoot, int imageSide, int channels) {
-        Trainer.Splits s = open(cfg.task(), cfg.preprocess(), dataRoot, imageSide, channels, cfg.numClasses(), cfg.seed(),
-                LoadOptions.DEFAULT);
+        return open(cfg, dataRoot, imageSide, channels, LoadOptions.DEFAULT);
+    }
+
+    /** As {@link #open(RunConfig, Path, int, int)}, opening image splits with {@code o} (skip-corrupt, pixel limit). */
+    public static Trainer.Splits open(RunConfig cfg, Path dataRoot, int imageSide, int channels, LoadOptions o) {
+        Trainer.Splits s = open(cfg.task(), cfg.preprocess(), dataRoot, imageSide, channels, cfg.numClasses(), cfg.seed(), o);
         return new Trainer.Splits(FirstImages.of(s.train(), cfg.trainLimit()), FirstImages.of(s.val(), cfg.testLimit()),
                 FirstImages.of(s.test(), cfg.testLimit()));
     }

@@ -5,9 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.vptlab.reference.ReferenceTable;
 import dev.vptlab.train.Trainer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +14,8 @@ import java.util.TreeSet;
 
 /**
  * FGVC with VPT's JSON splits (spec datasets.md §2): {@code train.json}, {@code val.json},
- * {@code test.json} in the dataset folder, each {@code {"<path relative to the image dir>": class id}}.
+ * {@code test.json} in the dataset folder, each {@code {"<path relative to the image dir>": class id}}. The
+ * "line" of an entry in error messages is its position in the object (1-based).
  *
  * <p>Class ids are remapped as the official code does, by sorting the unique ids <em>of each split</em>
  * (quirk Q17). A split lacking a class shifts every later label upstream, silently; here the remap is
@@ -65,14 +63,12 @@ public final class Fgvc {
 
     /** Parses a JSON split and applies the per-split class remap, refusing splits that lack a class. */
     public static List<ListedImageDataset.Entry> readSplit(Path json, Path imageDir, int classes) {
-        if (!Files.isRegularFile(json)) {
-            throw new DatasetException(json, "split file not found");
-        }
+        String text = SplitText.read(json);
         JsonObject o;
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
+            JsonElement e = JsonParser.parseString(text);
             o = e.getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new DatasetException(json, "not a JSON object {path: class id}: " + e.getMessage(), e);
         }
         Map<String, Integer> raw = new LinkedHashMap<>();
@@ -99,10 +95,11 @@ public final class Fgvc {
             remap.put(id, remap.size());
         }
         List<ListedImageDataset.Entry> out = new ArrayList<>();
+        FolderPaths folder = new FolderPaths(imageDir);
         index = 0;
         for (Map.Entry<String, Integer> e : raw.entrySet()) {
             index++;
-            out.add(new ListedImageDataset.Entry(imageDir.resolve(e.getKey()).normalize(), remap.get(e.getValue()), json, index));
+            out.add(new ListedImageDataset.Entry(folder.resolve(e.getKey(), json, index), remap.get(e.getValue()), json, index));
         }
         return out;
     }

@@ -54,4 +54,9 @@ public abstract class ForwardingDataset implements ImageDataset {
     public boolean deterministic() {
         return inner.deterministic();
     }
+
+    @Override
+    public java.util.List<String> skippedImages() {
+        return inner.skippedImages();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.vptlab.data;
 
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -37,4 +38,12 @@ public interface ImageDataset {
      * cached across epochs (the frozen-prefix cache).
      */
     boolean deterministic();
+
+    /**
+     * The images left out of this split as unreadable (skip-corrupt mode), one line each naming the split
+     * file, line, image and problem; empty for splits that skip nothing.
+     */
+    default List<String> skippedImages() {
+        return List.of();
+    }
 }

@@ -5,21 +5,26 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * A split given as a list of (image file, label) entries, whatever file listed them (VTAB-1K's
  * {@code .txt} lists, FGVC's JSON splits). Everything is checked when the split is opened, before any
- * training: every file exists and its image header is readable, every label is in range; small splits
- * with a deterministic transform are decoded once, in parallel, and kept as tensors.
+ * training: every file exists, every label is in range, and every image decodes fully as Pillow would
+ * accept it ({@link ImageDecoder}), in parallel on a few threads. Small splits with a deterministic
+ * transform are kept as tensors from that decode; larger ones are decoded again on demand, their checks
+ * remembered by file size and modification time ({@link CheckedImages}) so that reopening them is cheap.
  */
 public final class ListedImageDataset implements ImageDataset {
     /** One image: its file, label, and where it was listed (for error messages). */
     public record Entry(Path file, int label, Path listFile, int line) {}
+
+    /** Threads decoding at open: a few, so that the images in flight stay a few (each up to the pixel limit). */
+    private static final int DECODE_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private final String name;
     private final List<Entry> entries;
@@ -27,10 +32,11 @@ public final class ListedImageDataset implements ImageDataset {
     private final Transform transform;
     private final int[] shape;
     private final HostTensorStore cache;
-    private final int skipped;
+    private final List<String> skipped;
+    private final long maxPixels;
 
     private ListedImageDataset(String name, List<Entry> entries, int classes, Transform transform, int[] shape,
-            HostTensorStore cache, int skipped) {
+            HostTensorStore cache, List<String> skipped, long maxPixels) {
         this.name = name;
         this.entries = entries;
         this.classes = classes;
@@ -38,9 +44,10 @@ public final class ListedImageDataset implements ImageDataset {
         this.shape = shape;
         this.cache = cache;
         this.skipped = skipped;
+        this.maxPixels = maxPixels;
     }
 
-    /** Opens a split: validates entries, probes (or fully decodes, when cached) every image. */
+    /** Opens a split: validates entries, decodes every image (keeping the transformed tensors when cached). */
     public static ListedImageDataset open(String name, Path listFile, List<Entry> listed, int classes, Transform transform,
             LoadOptions o) {
         if (listed.isEmpty()) {
@@ -57,29 +64,25 @@ public final class ListedImageDataset implements ImageDataset {
         }
         boolean cached = transform.deterministic() && listed.size() <= o.cacheLimit();
         float[][] data = cached ? new float[listed.size()][] : null;
-        boolean[] bad = new boolean[listed.size()];
-        AtomicInteger badCount = new AtomicInteger();
         Random unused = new Random(0);
-        IntStream.range(0, listed.size()).parallel().forEach(i -> {
-            Entry e = listed.get(i);
-            try {
-                if (cached) {
-                    data[i] = transform.apply(ImageDecoder.decode(e.file()), unused);
-                } else {
-                    probe(e.file());
-                }
-            } catch (DatasetException ex) {
-                if (!o.skipCorrupt()) {
-                    throw new DatasetException(e.listFile(), e.line(), ex.getMessage());
-                }
-                bad[i] = true;
-                badCount.incrementAndGet();
+        DatasetException[] bad = decodeAll(listed, !o.skipCorrupt(), i -> {
+            Path file = listed.get(i).file();
+            if (cached) {
+                data[i] = transform.apply(ImageDecoder.decode(file, o.maxPixels()), unused);
+            } else {
+                CheckedImages.check(file, o.maxPixels());
             }
         });
         List<Entry> kept = new ArrayList<>();
         List<float[]> keptData = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < listed.size(); i++) {
-            if (!bad[i]) {
+            if (bad[i] != null) {
+                if (!o.skipCorrupt()) {
+                    throw bad[i];
+                }
+                skipped.add(bad[i].getMessage());
+            } else {
                 kept.add(listed.get(i));
                 if (cached) {
                     keptData.add(data[i]);
@@ -87,9 +90,13 @@ public final class ListedImageDataset implements ImageDataset {
             }
         }
         if (kept.isEmpty()) {
-            throw new DatasetException(listFile, "no readable image in the split (" + badCount.get() + " skipped)");
+            throw new DatasetException(listFile, "no readable image in the split (" + skipped.size() + " skipped)");
         }
-        float[] first = cached ? keptData.get(0) : transform.apply(ImageDecoder.decode(kept.get(0).file()), new Random(0));
+        if (!skipped.isEmpty()) {
+            System.err.println("WARNING " + name + ": skipped " + skipped.size() + " unreadable image(s), first: " + skipped.get(0));
+        }
+        float[] first = cached ? keptData.get(0)
+                : transform.apply(ImageDecoder.decode(kept.get(0).file(), o.maxPixels()), new Random(0));
         int side = (int) Math.round(Math.sqrt(first.length / 3.0));
         int[] shape = {3, side, side};
         HostTensorStore store = null;
@@ -99,35 +106,76 @@ public final class ListedImageDataset implements ImageDataset {
                 store.put(i, keptData.get(i));
             }
         }
-        return new ListedImageDataset(name, Collections.unmodifiableList(kept), classes, transform, shape, store, badCount.get());
+        return new ListedImageDataset(name, Collections.unmodifiableList(kept), classes, transform, shape, store,
+                List.copyOf(skipped), o.maxPixels());
     }
 
-    /** Reads only the header (format and size): catches missing, empty and wrong-format files cheaply. */
-    private static void probe(Path file) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            java.util.Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new DatasetException(file, "not a readable image (unknown or corrupt format)");
-            }
-            ImageReader r = readers.next();
-            try {
-                r.setInput(in);
-                if (r.getWidth(0) < 1 || r.getHeight(0) < 1) {
-                    throw new DatasetException(file, "image has no pixels");
+    /** Work on entry i; throws {@link DatasetException} (naming the image) when the image is unusable. */
+    private interface EntryWork {
+        void run(int i);
+    }
+
+    /**
+     * Runs {@code work} on every entry on {@link #DECODE_THREADS} threads; the failures come back per entry,
+     * naming the split file and line. With {@code stopAtFirst}, entries after the earliest known failure are
+     * not started (failing fast), while every entry before it still runs, so the failure reported first in
+     * list order does not depend on thread timing.
+     */
+    private static DatasetException[] decodeAll(List<Entry> listed, boolean stopAtFirst, EntryWork work) {
+        int n = listed.size();
+        DatasetException[] bad = new DatasetException[n];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < n && !(stopAtFirst && i > firstBad.get()); i = next.getAndIncrement()) {
+                Entry e = listed.get(i);
+                try {
+                    work.run(i);
+                } catch (DatasetException ex) {
+                    bad[i] = new DatasetException(e.listFile(), e.line(), ex.getMessage());
+                } catch (RuntimeException ex) {
+                    bad[i] = new DatasetException(e.listFile(), e.line(), e.file() + ": cannot be transformed (" + ex + ")");
                 }
-            } finally {
-                r.dispose();
+                if (bad[i] != null) {
+                    firstBad.accumulateAndGet(i, Math::min);
+                }
             }
-        } catch (java.io.IOException | RuntimeException e) {
-            if (e instanceof DatasetException d) {
-                throw d;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(DECODE_THREADS, r -> {
+            Thread t = new Thread(r, "vptlab-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < DECODE_THREADS; t++) {
+                futures.add(pool.submit(worker));
             }
-            throw new DatasetException(file, "unreadable image header (" + e.getMessage() + ")", e);
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatasetException(listed.get(0).listFile(), "interrupted while decoding the split's images");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
+        return bad;
     }
 
     /** Images dropped as unreadable in {@link LoadOptions#skipCorrupt()} mode. */
     public int skipped() {
+        return skipped.size();
+    }
+
+    /** What was dropped in {@link LoadOptions#skipCorrupt()} mode: split file, line, image and problem, in list order. */
+    @Override
+    public List<String> skippedImages() {
         return skipped;
     }
 
@@ -168,7 +216,7 @@ public final class ListedImageDataset implements ImageDataset {
         }
         Entry e = entries.get(i);
         try {
-            return transform.apply(ImageDecoder.decode(e.file()), rng);
+            return transform.apply(ImageDecoder.decode(e.file(), maxPixels), rng);
         } catch (DatasetException ex) {
             throw new DatasetException(e.listFile(), e.line(), ex.getMessage());
         }

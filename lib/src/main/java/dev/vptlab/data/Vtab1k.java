@@ -2,9 +2,6 @@ package dev.vptlab.data;
 
 import dev.vptlab.reference.ReferenceTable;
 import dev.vptlab.train.Trainer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,17 +56,14 @@ public final class Vtab1k {
         return ListedImageDataset.open(t.key() + "/" + split, list, readList(list, taskDir), t.classes(), transform, o);
     }
 
-    /** Parses a split file; a malformed line fails naming the file and line. Paths are relative to {@code base}. */
+    /**
+     * Parses a split file; a malformed line fails naming the file and line. Paths are relative to {@code base}
+     * and must stay inside it ({@link FolderPaths}); the text is strict UTF-8, a byte-order mark skipped
+     * ({@link SplitText}).
+     */
     public static List<ListedImageDataset.Entry> readList(Path list, Path base) {
-        if (!Files.isRegularFile(list)) {
-            throw new DatasetException(list, "split file not found");
-        }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(list, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new DatasetException(list, "cannot read split file: " + e.getMessage(), e);
-        }
+        List<String> lines = SplitText.read(list).lines().toList();
+        FolderPaths folder = new FolderPaths(base);
         List<ListedImageDataset.Entry> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -86,11 +80,7 @@ public final class Vtab1k {
             } catch (NumberFormatException e) {
                 throw new DatasetException(list, i + 1, "label '" + line.substring(sp + 1) + "' is not an integer");
             }
-            Path file = base.resolve(line.substring(0, sp).strip()).normalize();
-            if (!file.startsWith(base.normalize())) {
-                throw new DatasetException(list, i + 1, "path escapes the task folder: " + line.substring(0, sp));
-            }
-            out.add(new ListedImageDataset.Entry(file, label, list, i + 1));
+            out.add(new ListedImageDataset.Entry(folder.resolve(line.substring(0, sp).strip(), list, i + 1), label, list, i + 1));
         }
         return out;
     }

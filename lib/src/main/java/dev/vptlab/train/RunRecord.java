@@ -52,10 +52,12 @@ import java.util.TreeMap;
  * @param finishedAt ISO-8601 date-time, or null while running
  * @param wallSeconds wall time spent on the run so far
  * @param epochs one entry per completed epoch, in increasing epoch order
+ * @param skippedImages images left out of the splits as unreadable ({@code --skip-corrupt}), each naming the
+ *     split file, line, image and problem; empty otherwise (and in records written before this field)
  */
 public record RunRecord(String runId, String status, String failure, Map<String, Object> config, long seed,
         Map<String, String> versions, String device, long trainableParameters, long totalParameters,
-        String startedAt, String finishedAt, double wallSeconds, List<EpochMetrics> epochs) {
+        String startedAt, String finishedAt, double wallSeconds, List<EpochMetrics> epochs, List<String> skippedImages) {
 
     public static final String RUNNING = "running";
     public static final String FINISHED = "finished";
@@ -90,6 +92,7 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         config = canonicalMap(config == null ? Map.of() : config);
         versions = Collections.unmodifiableMap(new TreeMap<>(versions == null ? Map.of() : versions));
         epochs = List.copyOf(epochs == null ? List.of() : epochs);
+        skippedImages = List.copyOf(skippedImages == null ? List.of() : skippedImages);
         for (int i = 1; i < epochs.size(); i++) {
             if (epochs.get(i).epoch() <= epochs.get(i - 1).epoch()) {
                 throw new VptlabException("run '" + runId + "': epochs out of order (" + epochs.get(i - 1).epoch()
@@ -102,7 +105,7 @@ public record RunRecord(String runId, String status, String failure, Map<String,
     public static RunRecord start(String runId, Map<String, Object> config, long seed, Map<String, String> versions,
             String device, long trainableParameters, long totalParameters) {
         return new RunRecord(runId, RUNNING, null, config, seed, versions, device, trainableParameters,
-                totalParameters, Instant.now().toString(), null, 0, List.of());
+                totalParameters, Instant.now().toString(), null, 0, List.of(), List.of());
     }
 
     /** This record with {@code epoch} appended and the wall time updated. */
@@ -110,13 +113,13 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         List<EpochMetrics> more = new ArrayList<>(epochs);
         more.add(epoch);
         return new RunRecord(runId, status, failure, config, seed, versions, device, trainableParameters,
-                totalParameters, startedAt, finishedAt, wallSeconds, more);
+                totalParameters, startedAt, finishedAt, wallSeconds, more, skippedImages);
     }
 
     /** This record closed with {@code status} (finished, failed or stopped) at the current instant. */
     public RunRecord ended(String status, String failure, double wallSeconds) {
         return new RunRecord(runId, status, failure, config, seed, versions, device, trainableParameters,
-                totalParameters, startedAt, Instant.now().toString(), wallSeconds, epochs);
+                totalParameters, startedAt, Instant.now().toString(), wallSeconds, epochs, skippedImages);
     }
 
     // ---------------------------------------------------------------- headline figures

@@ -1,6 +1,7 @@
 package dev.vptlab.train;
 
 import dev.vptlab.data.DataSources;
+import dev.vptlab.data.LoadOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -14,13 +15,20 @@ import java.util.Set;
  */
 public final class RunSeries implements AutoCloseable {
     private final Path dataRoot;
+    private final LoadOptions load;
     private final SharedPrefixCaches caches = new SharedPrefixCaches();
     private List<Object> openedKey;
     private Trainer.Splits opened;
 
     /** {@code dataRoot}: where {@link DataSources} finds the prepared datasets (may be null for mini and synthetic tasks). */
     public RunSeries(Path dataRoot) {
+        this(dataRoot, LoadOptions.DEFAULT);
+    }
+
+    /** As {@link #RunSeries(Path)}, opening image splits with {@code load} (e.g. skipping corrupt images). */
+    public RunSeries(Path dataRoot, LoadOptions load) {
         this.dataRoot = dataRoot;
+        this.load = load;
     }
 
     /** Trains (or, with {@code resume}, continues) one run of the series into {@code dir}. */
@@ -40,7 +48,7 @@ public final class RunSeries implements AutoCloseable {
                 cfg.testLimit(), shape[0], shape[1]);
         if (!key.equals(openedKey)) {
             caches.keepOnly(Set.of()); // the old splits' caches go before the new splits are made
-            opened = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
+            opened = DataSources.open(cfg, dataRoot, shape[1], shape[0], load);
             openedKey = key;
         }
         return opened;

@@ -41,7 +41,8 @@ public final class Runs {
      * Scans {@code resultsDir} at any depth for folders holding {@code record.json} (symbolic links are not
      * followed) and returns one row per run, sorted by folder: run_id, folder (relative, '/'-separated; "." for
      * {@code resultsDir} itself), status, method, backbone, task, seed, epochs_done, last_test_top1,
-     * test_top1_at_best_val, best_test_top1, trainable_params, wall_s, images_per_s (mean over epochs), note.
+     * test_top1_at_best_val, best_test_top1, trainable_params, wall_s, images_per_s (mean over epochs),
+     * skipped_images (how many images the run left out as unreadable, {@code --skip-corrupt}), note.
      *
      * <p>method/backbone/task come from the config key of that name, at top level or else the first one met in
      * nested sections (keys in sorted order); empty when absent. A record that cannot be read is not skipped: its
@@ -69,6 +70,7 @@ public final class Runs {
         LongColumn trainable = LongColumn.create("trainable_params");
         DoubleColumn wall = DoubleColumn.create("wall_s");
         DoubleColumn imagesPerSecond = DoubleColumn.create("images_per_s");
+        IntColumn skipped = IntColumn.create("skipped_images");
         StringColumn note = StringColumn.create("note");
 
         for (Path dir : runDirs) {
@@ -90,6 +92,7 @@ public final class Runs {
                 trainable.appendMissing();
                 wall.appendMissing();
                 imagesPerSecond.appendMissing();
+                skipped.appendMissing();
                 note.append(e.getMessage());
                 continue;
             }
@@ -107,11 +110,12 @@ public final class Runs {
             trainable.append(r.trainableParameters());
             wall.append(r.wallSeconds());
             imagesPerSecond.append(meanImagesPerSecond(r));
+            skipped.append(r.skippedImages().size());
             note.append(r.failure() == null ? "" : r.failure());
         }
         String name = resultsDir.getFileName() == null ? "runs" : resultsDir.getFileName().toString();
         return Table.create(name, runId, folder, status, method, backbone, task, seed, epochsDone, lastTest,
-                testAtBestVal, bestTest, trainable, wall, imagesPerSecond, note);
+                testAtBestVal, bestTest, trainable, wall, imagesPerSecond, skipped, note);
     }
 
     /**

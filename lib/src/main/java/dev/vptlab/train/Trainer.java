@@ -390,7 +390,18 @@ public final class Trainer {
         versions.put("java", System.getProperty("java.version"));
         return new RunRecord(runDir.getFileName().toString(), status, failure, cfg.toMap(), cfg.seed(), versions,
                 base.getDevice().toString(), model.trainableCount(), model.totalCount(), started, finished, wall,
-                List.copyOf(epochs));
+                List.copyOf(epochs), skippedImages());
+    }
+
+    /** What the splits left out as unreadable, in split order (train, val, test), each image once. */
+    private List<String> skippedImages() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        for (dev.vptlab.data.ImageDataset d : new dev.vptlab.data.ImageDataset[] {data.train(), data.val(), data.test()}) {
+            if (d != null) {
+                all.addAll(d.skippedImages());
+            }
+        }
+        return List.copyOf(all);
     }
 
     private static void writeState(Path file, PromptedVit model, Optimizer optimizer, int epochsDone) {

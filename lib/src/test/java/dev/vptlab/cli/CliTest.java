@@ -1,6 +1,7 @@
 package dev.vptlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vptlab.testutil.Fixtures;
@@ -98,5 +99,24 @@ class CliTest {
             assertTrue(BenchCommand.prefixOnlyRatio(12, 800, eval, 100, 1) > 13.0 / 24, "eval " + eval);
         }
         assertEquals(2, run("bench", "--sweep", "--split-sizes", "8,8").code());
+    }
+
+    @Test
+    void skipCorruptFlagReachesTheLoaderAndTheSummaryListsWhatWasSkipped() {
+        TrainCommand t = new TrainCommand();
+        new picocli.CommandLine(t).parseArgs("--task", "dtd", "--backbone", "b.pth", "--out", "o", "--skip-corrupt");
+        assertTrue(t.options.loadOptions().skipCorrupt());
+        TrainCommand strict = new TrainCommand();
+        new picocli.CommandLine(strict).parseArgs("--task", "dtd", "--backbone", "b.pth", "--out", "o");
+        assertFalse(strict.options.loadOptions().skipCorrupt());
+        java.util.List<String> skipped = java.util.stream.IntStream.range(0, 7).mapToObj(i -> "test.txt:" + i + ": x" + i + ".jpg: bad").toList();
+        dev.vptlab.train.RunRecord r = new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), 1,
+                java.util.Map.of(), "cpu", 1, 2, "2025-01-01T10:00:00Z", null, 1.0, java.util.List.of(), skipped);
+        String s = TrainCommand.summary(r);
+        assertTrue(s.contains("; 7 corrupt image(s) skipped (first 5; all in record.json):\n  test.txt:0: x0.jpg: bad"), s);
+        assertTrue(s.contains("x4.jpg") && !s.contains("x5.jpg"), s);
+        assertFalse(TrainCommand.summary(new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), 1,
+                java.util.Map.of(), "cpu", 1, 2, "2025-01-01T10:00:00Z", null, 1.0, java.util.List.of(), java.util.List.of()))
+                .contains("skipped"));
     }
 }

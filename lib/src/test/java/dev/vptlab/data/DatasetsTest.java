@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,6 +133,107 @@ class DatasetsTest {
         e = assertThrows(DatasetException.class, () -> Vtab1k.split(dir, Vtab1k.task("eurosat"), "train800val200", IDENTITY_16,
                 LoadOptions.DEFAULT.withCacheLimit(0)));
         assertTrue(e.getMessage().contains(":3:"), "uncached splits probe headers at open: " + e.getMessage());
+    }
+
+    @Test
+    void everyImageIsDecodedAtOpenEvenInSplitsTooLargeToCache() throws IOException {
+        // cacheLimit 0 stands for a VTAB test split over 2,000 images: only headers were read there, so a JPEG
+        // cut inside its scan data failed after an epoch of training (and skip-corrupt could not drop it)
+        Path dir = vtabTask("sun397", 397, 3);
+        Path cut = dir.resolve("images/test/cut.jpg");
+        byte[] jpg = ImageDecoderTest.jpeg(40, 30);
+        Files.write(cut, java.util.Arrays.copyOf(jpg, jpg.length * 2 / 3));
+        Path list = dir.resolve("test.txt");
+        Files.write(list, List.of("images/test/000000.png 0", "images/test/000001.png 1", "images/test/cut.jpg 2",
+                "images/test/000002.png 3"));
+        LoadOptions uncached = LoadOptions.DEFAULT.withCacheLimit(0);
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> Vtab1k.split(dir, Vtab1k.task("sun397"), "test", IDENTITY_16, uncached));
+        assertTrue(e.getMessage().startsWith(list + ":3: " + cut + ": truncated JPEG data"), e.getMessage());
+        ListedImageDataset d = Vtab1k.split(dir, Vtab1k.task("sun397"), "test", IDENTITY_16, uncached.withSkipCorrupt(true));
+        assertFalse(d.cached());
+        assertEquals(3, d.size());
+        assertEquals(List.of(e.getMessage()), d.skippedImages(), "skipped images are listed with file, line and problem");
+        assertEquals(3, d.label(2), "entries after the skipped one keep their labels");
+        assertEquals(d.skippedImages(), FirstImages.of(d, 2).skippedImages(), "wrappers report what their split skipped");
+    }
+
+    @Test
+    void checksOfUncachedSplitsAreRememberedBySizeAndModificationTime() throws IOException {
+        Path dir = vtabTask("clevr_count", 8, 3);
+        LoadOptions uncached = LoadOptions.DEFAULT.withCacheLimit(0);
+        Vtab1k.split(dir, Vtab1k.task("clevr_count"), "test", IDENTITY_16, uncached);
+        Path img = dir.resolve("images/test/000001.png");
+        byte[] good = Files.readAllBytes(img);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(img);
+        byte[] bad = good.clone();
+        java.util.Arrays.fill(bad, 8, bad.length, (byte) 0); // same size, broken chunks
+        Files.write(img, bad);
+        Files.setLastModifiedTime(img, mtime);
+        // same size and mtime: the reopen trusts the earlier check instead of decoding again
+        Vtab1k.split(dir, Vtab1k.task("clevr_count"), "test", IDENTITY_16, uncached);
+        Files.setLastModifiedTime(img, java.nio.file.attribute.FileTime.fromMillis(mtime.toMillis() + 2000));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> Vtab1k.split(dir, Vtab1k.task("clevr_count"), "test", IDENTITY_16, uncached));
+        assertTrue(e.getMessage().contains("test.txt:2:"), "a changed file is checked afresh: " + e.getMessage());
+    }
+
+    @Test
+    void oversizedImageInASplitFailsAtOpenNamingFileAndLine() throws IOException {
+        Path dir = vtabTask("dsprites_loc", 16, 2);
+        Path huge = Files.write(dir.resolve("images/test/huge.png"), ImageDecoderTest.png(40000, 40000, 8, 2, new byte[100]));
+        Files.write(dir.resolve("test.txt"), List.of("images/test/000000.png 0", "images/test/huge.png 1"));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> Vtab1k.split(dir, Vtab1k.task("dsprites_loc"), "test", IDENTITY_16, LoadOptions.DEFAULT));
+        assertTrue(e.getMessage().startsWith(dir.resolve("test.txt") + ":2: " + huge + ": image is 40000x40000"), e.getMessage());
+    }
+
+    @Test
+    void symbolicLinksLeavingTheTaskFolderAreRefused() throws IOException {
+        Path dir = vtabTask("dmlab", 6, 2);
+        Path outside = tmp.resolve("outside/secret.png");
+        png(outside, 8, 8, 3, false);
+        Files.createSymbolicLink(dir.resolve("images/test/link.png"), outside);
+        Files.createSymbolicLink(dir.resolve("images/test/inside.png"), dir.resolve("images/test/000000.png"));
+        Path list = dir.resolve("test.txt");
+        Files.write(list, List.of("images/test/inside.png 0", "images/test/link.png 1"));
+        DatasetException e = assertThrows(DatasetException.class, () -> Vtab1k.readList(list, dir));
+        assertTrue(e.getMessage().startsWith(list + ":2: images/test/link.png leads outside the folder")
+                && e.getMessage().contains("symbolic link"), e.getMessage());
+        Files.write(list, List.of("images/test/inside.png 0", "../outside/secret.png 1"));
+        e = assertThrows(DatasetException.class, () -> Vtab1k.readList(list, dir));
+        assertTrue(e.getMessage().startsWith(list + ":2: path escapes the folder"), e.getMessage());
+        Files.write(list, List.of("images/test/inside.png 0"));
+        assertEquals(1, Vtab1k.readList(list, dir).size(), "a link that stays inside is fine");
+        Path imageDir = tmp.resolve("fgvc/cub/images");
+        Files.createDirectories(imageDir);
+        Files.createSymbolicLink(imageDir.resolve("a.png"), outside);
+        Files.writeString(tmp.resolve("fgvc/cub/train.json"), "{\"a.png\": 1}");
+        e = assertThrows(DatasetException.class, () -> Fgvc.readSplit(tmp.resolve("fgvc/cub/train.json"), imageDir, 200));
+        assertTrue(e.getMessage().contains("train.json:1: a.png leads outside the folder"), e.getMessage());
+    }
+
+    @Test
+    void splitFilesAreStrictUtf8WithAByteOrderMarkSkipped() throws IOException {
+        Path dir = vtabTask("caltech101", 102, 2);
+        Path list = dir.resolve("test.txt");
+        byte[] text = "images/test/000000.png 0\nimages/test/000001.png 1\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Files.write(list, concat(bom, text));
+        List<ListedImageDataset.Entry> e = Vtab1k.readList(list, dir);
+        assertEquals(dir.resolve("images/test/000000.png"), e.get(0).file(), "the BOM is not part of the first path");
+        byte[] latin1 = "images/test/000000.png 0\nimages/test/caf\u00e9.png 1\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(list, latin1);
+        DatasetException x = assertThrows(DatasetException.class, () -> Vtab1k.readList(list, dir));
+        assertEquals(list + ":2: not UTF-8 text: byte 0xE9 at byte 16 of the line; save the file as UTF-8", x.getMessage());
+        Path json = Files.write(tmp.resolve("train.json"), concat(bom, "{\"a.png\": 3}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(0, Fgvc.readSplit(json, tmp, 200).get(0).label(), "JSON splits skip the BOM too");
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -48,7 +48,8 @@ class RunRecordTest {
     private static RunRecord record(String id, List<EpochMetrics> epochs) {
         return new RunRecord(id, RunRecord.FINISHED, null, config("gated"), 42L,
                 Map.of("vptlab", "0.1.0", "djl", "0.35.1", "pytorch", "2.7.1", "java", "17"), "gpu(0)", 1234, 86_000_000L,
-                "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", 3600.5, epochs);
+                "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", 3600.5, epochs,
+                List.of("dtd/test.txt:3: images/x.jpg: truncated JPEG data (Premature end of JPEG file); Pillow refuses it too"));
     }
 
     /** Gated PT protocol: val and test every epoch; best val 60 is reached first at epoch 1. */
@@ -118,14 +119,19 @@ class RunRecordTest {
         assertEquals(0.1, back.config().get("lr")); // float canonicalised through its decimal form
         assertEquals(100L, back.config().get("epochs"));
         assertEquals(json, back.toJson()); // stable text
+        assertTrue(json.contains("\"skipped_images\": [\n    \"dtd/test.txt:3: images/x.jpg: truncated JPEG data"), json);
+        // records written before skipped_images existed read back with none
+        String old = json.replaceAll("(?s),\\s*\"skipped_images\": \\[[^\\]]*\\]", "");
+        assertFalse(old.contains("skipped_images"), old);
+        assertEquals(List.of(), RunRecord.fromJson(old, "old.json").skippedImages());
     }
 
     @Test
     void statusAndTimesAreValidated() {
         assertThrows(VptlabException.class, () -> new RunRecord("x", "done", null, Map.of(), 0, Map.of(), "cpu", 0,
-                0, null, null, 0, List.of()));
+                0, null, null, 0, List.of(), List.of()));
         assertThrows(VptlabException.class, () -> new RunRecord("x", "running", null, Map.of(), 0, Map.of(), "cpu",
-                0, 0, "yesterday", null, 0, List.of()));
+                0, 0, "yesterday", null, 0, List.of(), List.of()));
         RunRecord started = RunRecord.start("s", Map.of(), 1, Map.of(), "cpu", 1, 2);
         RunRecord ended = started.withEpoch(epoch(0, null, null), 1.5).ended(RunRecord.FAILED, "out of memory", 2);
         assertEquals(RunRecord.FAILED, ended.status());
@@ -206,6 +212,8 @@ class RunRecordTest {
         assertEquals(4, t.intColumn("epochs_done").get(0));
         assertEquals(1234L, t.longColumn("trainable_params").get(0));
         assertEquals(101.5, t.doubleColumn("images_per_s").get(0), 1e-12);
+        assertEquals(List.of(1, 1), t.intColumn("skipped_images").asList().subList(0, 2), "vptlab runs shows the skipped count");
+        assertTrue(t.intColumn("skipped_images").isMissing(2));
         assertTrue(t.doubleColumn("last_test_top1").isMissing(2));
 
         String text = Runs.format(t);

@@ -176,6 +176,40 @@ class TrainerTest {
     }
 
     @Test
+    void skipCorruptLeavesOutUnreadableImagesAndTheRecordListsThem() throws IOException {
+        Path task = tmp.resolve("data/vtab-1k/eurosat");
+        for (String split : List.of("train800val200", "val200", "test")) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(20, 20, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                img.setRGB(i, i, 0xffffff);
+                Path f = task.resolve("images/" + split + "/" + i + ".png");
+                Files.createDirectories(f.getParent());
+                javax.imageio.ImageIO.write(img, "png", f.toFile());
+                lines.add("images/" + split + "/" + i + ".png " + i % 10);
+            }
+            Files.write(task.resolve(split + ".txt"), lines);
+        }
+        Files.writeString(task.resolve("images/test/4.png"), "not an image");
+        RunConfig c = small("gated").task("eurosat").numClasses(10).batchSize(4).epochs(1).warmupEpochs(0).build();
+        try (RunSeries plain = new RunSeries(tmp.resolve("data"))) {
+            dev.vptlab.data.DatasetException e = assertThrows(dev.vptlab.data.DatasetException.class,
+                    () -> plain.run(c, tmp.resolve("strict"), new Progress(Progress.Mode.QUIET, System.err), false));
+            assertTrue(e.getMessage().contains("test.txt:5:"), "refused at open, before training: " + e.getMessage());
+        }
+        assertTrue(!Files.exists(tmp.resolve("strict/record.json")), "no training started");
+        RunRecord r;
+        try (RunSeries lenient = new RunSeries(tmp.resolve("data"), dev.vptlab.data.LoadOptions.DEFAULT.withSkipCorrupt(true))) {
+            r = lenient.run(c, tmp.resolve("lenient"), new Progress(Progress.Mode.QUIET, System.err), false);
+        }
+        assertEquals(RunRecord.FINISHED, r.status());
+        assertEquals(1, r.skippedImages().size());
+        assertTrue(r.skippedImages().get(0).startsWith(task.resolve("test.txt") + ":5: " + task.resolve("images/test/4.png")),
+                r.skippedImages().get(0));
+        assertEquals(r.skippedImages(), RunRecord.read(tmp.resolve("lenient")).skippedImages(), "written to record.json");
+    }
+
+    @Test
     void badConfigsAreRefusedBeforeTraining() {
         assertThrows(VptlabException.class, () -> small("gated").lr(-1).build());
         assertThrows(VptlabException.class, () -> small("gated").epochs(0).build());
