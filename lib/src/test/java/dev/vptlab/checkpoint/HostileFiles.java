@@ -1,17 +1,19 @@
 package dev.vptlab.checkpoint;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /** Builds small checkpoint files byte by byte, so that tests can state exactly which claim is a lie. */
@@ -59,12 +61,25 @@ final class HostileFiles {
         return out.toByteArray();
     }
 
-    /** The entries of a zip, in order. */
+    /**
+     * The entries of a zip, in order. Read through the central directory ({@link ZipFile}): torch writes stored
+     * entries with data descriptors, which {@code ZipInputStream} cannot read.
+     */
     static Map<String, byte[]> unzip(byte[] zip) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
-                out.put(e.getName(), z.readAllBytes());
+        try {
+            Path tmp = Files.createTempFile("unzip", ".zip");
+            try {
+                Files.write(tmp, zip);
+                try (ZipFile z = new ZipFile(tmp.toFile())) {
+                    for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                        try (InputStream in = z.getInputStream(e)) {
+                            out.put(e.getName(), in.readAllBytes());
+                        }
+                    }
+                }
+            } finally {
+                Files.delete(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
