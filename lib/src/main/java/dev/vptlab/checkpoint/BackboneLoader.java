@@ -21,28 +21,43 @@ import java.util.Map;
 public final class BackboneLoader {
     private BackboneLoader() {}
 
-    /** Reads {@code file}, builds the architecture it describes and loads it (frozen). */
+    /**
+     * Reads {@code file}, builds the architecture it describes and loads it (frozen). The architecture is
+     * bounded ({@link Checkpoint#architecture()}) and the strict check runs on shapes alone before the model is
+     * built, so a file that lies about its size fails before the engine allocates anything.
+     */
     public static VisionTransformer load(Path file, NDManager manager) {
         Checkpoint c = Checkpoint.read(file);
-        VisionTransformer vit = VisionTransformer.create(c.architecture().config(file), manager);
-        loadInto(vit, c);
-        return vit;
+        return build(c, c.architecture().config(file), manager);
     }
 
-    /** Builds {@code config} (image size may differ from the checkpoint's) and loads {@code file} into it. */
+    /**
+     * Builds {@code config} (image size may differ from the checkpoint's) and loads {@code file} into it,
+     * after the strict check.
+     */
     public static VisionTransformer load(Path file, VitConfig config, NDManager manager) {
+        return build(Checkpoint.read(file), config, manager);
+    }
+
+    private static VisionTransformer build(Checkpoint checkpoint, VitConfig config, NDManager manager) {
+        List<String> notes = new ArrayList<>();
+        Map<String, RawTensor> matched = match(checkpoint, expectedShapes(config), notes);
         VisionTransformer vit = VisionTransformer.create(config, manager);
-        loadInto(vit, Checkpoint.read(file));
+        copy(vit, checkpoint, matched, notes);
         return vit;
     }
 
     /** Checks {@code checkpoint} against the trunk's timm names and shapes, then copies the weights. */
     public static LoadReport loadInto(VisionTransformer vit, Checkpoint checkpoint) {
-        Map<String, Parameter> expected = vit.namedParameters();
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        expected.forEach((k, p) -> shapes.put(k, p.getArray().getShape().getShape()));
+        vit.namedParameters().forEach((k, p) -> shapes.put(k, p.getArray().getShape().getShape()));
         List<String> notes = new ArrayList<>();
-        Map<String, RawTensor> matched = match(checkpoint, shapes, notes);
+        return copy(vit, checkpoint, match(checkpoint, shapes, notes), notes);
+    }
+
+    private static LoadReport copy(VisionTransformer vit, Checkpoint checkpoint, Map<String, RawTensor> matched,
+            List<String> notes) {
+        Map<String, Parameter> expected = vit.namedParameters();
         long params = 0;
         for (Map.Entry<String, RawTensor> e : matched.entrySet()) {
             NDArray target = expected.get(e.getKey()).getArray();

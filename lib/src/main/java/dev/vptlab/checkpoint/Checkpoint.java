@@ -112,39 +112,57 @@ public record Checkpoint(Path file, CheckpointFormat format, CheckpointSource so
 
     /**
      * The architecture the tensors describe: width, depth, patch, image size and MLP width from the
-     * shapes; the head count from vptlab metadata or a matching preset, else unknown.
+     * shapes; the head count from vptlab metadata or a matching preset, else unknown. Every size is checked
+     * against {@link ArchitectureBounds} here, before anyone lists expected shapes or builds a model.
+     *
+     * @throws UnknownArchitectureException if the shapes are not a ViT's, or exceed the bounds
      */
     public Architecture architecture() {
-        RawTensor patch = require("patch_embed.proj.weight");
-        RawTensor pos = require("pos_embed");
-        RawTensor fc1 = require("blocks.0.mlp.fc1.weight");
-        long[] ps = patch.shape();
+        long[] ps = require("patch_embed.proj.weight").shape();
+        long[] pos = require("pos_embed").shape();
+        long[] fc1 = require("blocks.0.mlp.fc1.weight").shape();
         if (ps.length != 4 || ps[2] != ps[3]) {
             throw new UnknownArchitectureException(file, "patch_embed.proj.weight has shape "
                     + java.util.Arrays.toString(ps) + ", expected [D, C, p, p]");
         }
-        int dim = (int) ps[0];
-        int patchSize = (int) ps[2];
-        long tokens = pos.shape()[pos.shape().length - 2];
-        int grid = (int) Math.round(Math.sqrt(tokens - 1));
-        if ((long) grid * grid != tokens - 1) {
-            throw new UnknownArchitectureException(file, "pos_embed has " + tokens + " tokens, not 1 + a square grid");
+        if (pos.length != 3) {
+            throw new UnknownArchitectureException(file, "pos_embed has shape " + java.util.Arrays.toString(pos)
+                    + ", expected [1, 1 + grid², D]");
+        }
+        if (fc1.length != 2) {
+            throw new UnknownArchitectureException(file, "blocks.0.mlp.fc1.weight has shape "
+                    + java.util.Arrays.toString(fc1) + ", expected [MLP, D]");
+        }
+        int dim = ArchitectureBounds.dim(file, "embed dim (patch_embed.proj.weight[0])", ps[0],
+                ArchitectureBounds.MAX_EMBED_DIM);
+        int channels = ArchitectureBounds.dim(file, "input channels (patch_embed.proj.weight[1])", ps[1],
+                ArchitectureBounds.MAX_IN_CHANNELS);
+        int patchSize = ArchitectureBounds.dim(file, "patch size (patch_embed.proj.weight[2])", ps[2],
+                ArchitectureBounds.MAX_PATCH);
+        int mlp = ArchitectureBounds.dim(file, "MLP width (blocks.0.mlp.fc1.weight[0])", fc1[0],
+                ArchitectureBounds.MAX_MLP_HIDDEN);
+        long patches = ArchitectureBounds.dim(file, "patch tokens (pos_embed[1] - 1)", pos[1] - 1,
+                ArchitectureBounds.MAX_GRID * ArchitectureBounds.MAX_GRID);
+        int grid = (int) Math.round(Math.sqrt(patches));
+        if ((long) grid * grid != patches) {
+            throw new UnknownArchitectureException(file, "pos_embed has " + pos[1] + " tokens, not 1 + a square grid");
         }
         int depth = 0;
         for (String k : tensors.keySet()) {
             Matcher m = BLOCK_KEY.matcher(k);
             if (m.matches()) {
-                depth = Math.max(depth, Integer.parseInt(m.group(1)) + 1);
+                depth = Math.max(depth, ArchitectureBounds.blockIndex(file, k, m.group(1)) + 1);
             }
         }
-        int mlp = (int) fc1.shape()[0];
         boolean qkvBias = tensors.containsKey("blocks.0.attn.qkv.bias");
-        VitConfig shapes = new VitConfig("custom", grid * patchSize, patchSize, (int) ps[1], dim, depth, 1, mlp, qkvBias,
-                VitConfig.LN_EPS);
+        int blocks = depth;
+        VitConfig shapes = Architecture.named(file, () -> new VitConfig("custom", grid * patchSize, patchSize, channels,
+                dim, blocks, 1, mlp, qkvBias, VitConfig.LN_EPS));
+        ArchitectureBounds.check(file, shapes);
         OptionalInt heads = OptionalInt.empty();
         String name = null;
         if (metadata.containsKey(META_NUM_HEADS)) {
-            heads = OptionalInt.of(Integer.parseInt(metadata.get(META_NUM_HEADS)));
+            heads = OptionalInt.of(metadataHeads(dim));
             name = metadata.get(META_ARCH);
         } else {
             for (VitConfig p : VitConfig.presets().values()) {
@@ -159,6 +177,17 @@ public record Checkpoint(Path file, CheckpointFormat format, CheckpointSource so
             }
         }
         return new Architecture(name == null ? "custom" : name, shapes, heads);
+    }
+
+    /** vptlab's {@code num_heads} metadata: a positive integer dividing the width. */
+    private int metadataHeads(int dim) {
+        String v = metadata.get(META_NUM_HEADS);
+        if (v == null || !v.matches("[1-9][0-9]{0,4}") || dim % Integer.parseInt(v) != 0) {
+            throw new UnknownArchitectureException(file, "metadata " + META_NUM_HEADS + " '"
+                    + (v == null || v.length() <= 40 ? v : v.substring(0, 37) + "...")
+                    + "' is not a head count dividing the width " + dim);
+        }
+        return Integer.parseInt(v);
     }
 
     private RawTensor require(String key) {
@@ -184,12 +213,29 @@ public record Checkpoint(Path file, CheckpointFormat format, CheckpointSource so
                         + ", depth " + shapes.depth() + ", patch " + shapes.patchSize()
                         + " matches no preset and its head count cannot be read from the weights; pass it explicitly");
             }
-            return config(heads.getAsInt());
+            return config(file, heads.getAsInt());
         }
 
+        /** The full config with a given head count (one that does not divide the width is refused). */
         public VitConfig config(int numHeads) {
             return new VitConfig(name, shapes.imageSize(), shapes.patchSize(), shapes.inChannels(), shapes.embedDim(),
                     shapes.depth(), numHeads, shapes.mlpHidden(), shapes.qkvBias(), shapes.layerNormEps());
+        }
+
+        /** As {@link #config(int)}, failing with an {@link UnknownArchitectureException} that names {@code file}. */
+        public VitConfig config(Path file, int numHeads) {
+            return named(file, () -> config(numHeads));
+        }
+
+        /** Runs {@code build}, turning {@link VitConfig}'s validation error into one that names the file. */
+        static VitConfig named(Path file, java.util.function.Supplier<VitConfig> build) {
+            try {
+                return build.get();
+            } catch (UnknownArchitectureException e) {
+                throw e;
+            } catch (dev.vptlab.VptlabException e) {
+                throw new UnknownArchitectureException(file, e.getMessage());
+            }
         }
 
         @Override

@@ -92,17 +92,19 @@ final class KeyMaps {
         for (String k : state.keySet()) {
             Matcher m = BLOCK.matcher(k);
             if (m.matches()) {
-                blocks.add(Integer.parseInt(m.group(1)));
+                blocks.add(ArchitectureBounds.blockIndex(file, k, m.group(1)));
             } else if (k.startsWith("head/") || k.startsWith("pre_logits/")) {
                 ignored.add(k + " (classifier head)");
             } else {
                 rest.add(k);
             }
         }
-        Consumer take = new Consumer(state);
+        Consumer take = new Consumer(file, state);
         for (String k : rest) {
             switch (k) {
-                case "embedding/kernel" -> out.put("patch_embed.proj.weight", TensorOps.permute(take.get(k), 3, 2, 0, 1));
+                // HWIO -> OIHW
+                case "embedding/kernel" -> out.put("patch_embed.proj.weight",
+                        TensorOps.permute(take.get(k, 4, "[p, p, C, D]"), 3, 2, 0, 1));
                 case "embedding/bias" -> out.put("patch_embed.proj.bias", take.get(k));
                 case "cls" -> out.put("cls_token", take.get(k));
                 case "Transformer/posembed_input/pos_embedding" -> out.put("pos_embed", take.get(k));
@@ -121,24 +123,28 @@ final class KeyMaps {
             take.ifPresent(src + "LayerNorm_2/bias", t -> out.put(dst + "norm2.bias", t));
             if (take.has(att + "query/kernel", att + "key/kernel", att + "value/kernel")) {
                 // kernel [D_in, H, hd] -> [D_in, D_out] -> transpose: W[64h+j, i] = kernel[i, h, j]
+                RawTensor[] qkv = take.alike(3, "[D, heads, head_dim]",
+                        att + "query/kernel", att + "key/kernel", att + "value/kernel");
                 out.put(dst + "attn.qkv.weight", TensorOps.concat0(
-                        inOutToWeight(take.get(att + "query/kernel")),
-                        inOutToWeight(take.get(att + "key/kernel")),
-                        inOutToWeight(take.get(att + "value/kernel"))));
+                        inOutToWeight(qkv[0]), inOutToWeight(qkv[1]), inOutToWeight(qkv[2])));
             }
             if (take.has(att + "query/bias", att + "key/bias", att + "value/bias")) {
-                out.put(dst + "attn.qkv.bias", TensorOps.concat0(flat(take.get(att + "query/bias")),
-                        flat(take.get(att + "key/bias")), flat(take.get(att + "value/bias"))));
+                RawTensor[] qkv = take.alike(2, "[heads, head_dim]",
+                        att + "query/bias", att + "key/bias", att + "value/bias");
+                out.put(dst + "attn.qkv.bias", TensorOps.concat0(flat(qkv[0]), flat(qkv[1]), flat(qkv[2])));
             }
-            take.ifPresent(att + "out/kernel", t -> {
+            if (take.has(att + "out/kernel")) {
                 // [H, hd, D_out] -> [D_in, D_out] -> transpose: W[o, 64h+j] = kernel[h, j, o]
+                RawTensor t = take.get(att + "out/kernel", 3, "[heads, head_dim, D]");
                 long[] s = t.shape();
                 out.put(dst + "attn.proj.weight", TensorOps.transpose(t.reshape(s[0] * s[1], s[2])));
-            });
+            }
             take.ifPresent(att + "out/bias", t -> out.put(dst + "attn.proj.bias", t));
-            take.ifPresent(src + "MlpBlock_3/Dense_0/kernel", t -> out.put(dst + "mlp.fc1.weight", TensorOps.transpose(t)));
+            take.ifPresent(src + "MlpBlock_3/Dense_0/kernel", 2, "[D, MLP]",
+                    t -> out.put(dst + "mlp.fc1.weight", TensorOps.transpose(t)));
             take.ifPresent(src + "MlpBlock_3/Dense_0/bias", t -> out.put(dst + "mlp.fc1.bias", t));
-            take.ifPresent(src + "MlpBlock_3/Dense_1/kernel", t -> out.put(dst + "mlp.fc2.weight", TensorOps.transpose(t)));
+            take.ifPresent(src + "MlpBlock_3/Dense_1/kernel", 2, "[MLP, D]",
+                    t -> out.put(dst + "mlp.fc2.weight", TensorOps.transpose(t)));
             take.ifPresent(src + "MlpBlock_3/Dense_1/bias", t -> out.put(dst + "mlp.fc2.bias", t));
         }
         // Whatever no rule consumed stays under its own name: the strict check reports it as unexpected.
@@ -161,18 +167,49 @@ final class KeyMaps {
         return t.reshape(t.numel());
     }
 
-    /** Tracks which source keys a rule used. */
+    /**
+     * Tracks which source keys a rule used, and checks the layout of the kernels a rule reshapes: a Google
+     * kernel of another rank, with an empty dimension, or q/k/v kernels that disagree cannot be mapped, and
+     * is refused by name instead of failing inside the reshape.
+     */
     private static final class Consumer {
+        final Path file;
         final Map<String, RawTensor> state;
         final java.util.Set<String> consumed = new java.util.HashSet<>();
 
-        Consumer(Map<String, RawTensor> state) {
+        Consumer(Path file, Map<String, RawTensor> state) {
+            this.file = file;
             this.state = state;
         }
 
         RawTensor get(String k) {
             consumed.add(k);
             return state.get(k);
+        }
+
+        /** A kernel of {@code rank} non-zero dimensions laid out as {@code layout}. */
+        RawTensor get(String k, int rank, String layout) {
+            RawTensor t = get(k);
+            long[] s = t.shape();
+            if (s.length != rank || java.util.Arrays.stream(s).anyMatch(d -> d == 0)) {
+                throw new CheckpointFormatException(file, "'" + k + "' has shape " + java.util.Arrays.toString(s)
+                        + "; Google ViT checkpoints store it as " + layout + " with no empty dimension");
+            }
+            return t;
+        }
+
+        /** Kernels that are concatenated: each as {@link #get(String, int, String)}, all of one shape. */
+        RawTensor[] alike(int rank, String layout, String... keys) {
+            RawTensor[] out = new RawTensor[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                out[i] = get(keys[i], rank, layout);
+                if (!java.util.Arrays.equals(out[i].shape(), out[0].shape())) {
+                    throw new CheckpointFormatException(file, "'" + keys[i] + "' has shape "
+                            + java.util.Arrays.toString(out[i].shape()) + " but '" + keys[0] + "' has "
+                            + java.util.Arrays.toString(out[0].shape()) + "; query, key and value must agree");
+                }
+            }
+            return out;
         }
 
         boolean has(String... keys) {
@@ -187,6 +224,12 @@ final class KeyMaps {
         void ifPresent(String k, java.util.function.Consumer<RawTensor> f) {
             if (state.containsKey(k)) {
                 f.accept(get(k));
+            }
+        }
+
+        void ifPresent(String k, int rank, String layout, java.util.function.Consumer<RawTensor> f) {
+            if (state.containsKey(k)) {
+                f.accept(get(k, rank, layout));
             }
         }
     }

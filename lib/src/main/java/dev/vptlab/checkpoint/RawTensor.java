@@ -21,7 +21,8 @@ public final class RawTensor {
     public RawTensor(DType dtype, long[] shape, ByteBuffer data) {
         this.dtype = dtype;
         this.shape = shape.clone();
-        long need = numel(shape) * dtype.byteSize();
+        // exact: a huge shape must not wrap around to the size of a small buffer
+        long need = Math.multiplyExact(numel(shape), (long) dtype.byteSize());
         if (data.remaining() != need) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " " + dtype
                     + " needs " + need + " bytes, got " + data.remaining());

@@ -65,7 +65,6 @@ final class SafeUnpickler {
     private static final int MAX_MEMO = 1 << 20;
     private static final int MAX_LONG_BYTES = 64;
     private static final int MAX_GLOBAL_NAME = 256;
-    private static final int MAX_KEY_DEPTH = 32;
 
     /**
      * Supplies what the pickle stream cannot hold itself: torch's storages live outside {@code data.pkl}
@@ -145,6 +144,8 @@ final class SafeUnpickler {
     private int[] marks = new int[16];
     private int markCount;
     private final HashMap<Long, Object> memo = new HashMap<>();
+    /** Every hashable tuple built so far, by its items: equal tuples are one object (see {@link Tuple}). */
+    private final HashMap<Tuple, Tuple> tuples = new HashMap<>();
     private int pos;
     private int opStart;
 
@@ -214,9 +215,9 @@ final class SafeUnpickler {
                 case SHORT_BINBYTES -> push(bytes(u8()));
                 case BINBYTES -> push(bytes(length(4)));
                 case BINBYTES8 -> push(bytes(length(8)));
-                case EMPTY_TUPLE -> push(Tuple.of(List.of()));
-                case TUPLE -> push(Tuple.of(popMark()));
-                case TUPLE1, TUPLE2, TUPLE3 -> push(Tuple.of(popN(op - TUPLE1 + 1)));
+                case EMPTY_TUPLE -> push(newTuple(List.of()));
+                case TUPLE -> push(newTuple(popMark()));
+                case TUPLE1, TUPLE2, TUPLE3 -> push(newTuple(popN(op - TUPLE1 + 1)));
                 case EMPTY_LIST -> push(new ArrayList<>());
                 case LIST -> push(new ArrayList<>(popMark()));
                 case APPEND -> {
@@ -444,30 +445,33 @@ final class SafeUnpickler {
     }
 
     /**
-     * Python only allows hashable keys; accepting the same (scalars, bytes, tensors and tuples of those, to a
-     * bounded depth) keeps Java's hashCode from recursing through hostile or cyclic structures.
+     * Python only allows hashable keys: scalars, bytes, tensors and tuples of those. Whether a tuple is
+     * hashable is decided once, when it is built, so this check costs the same for any nesting.
      */
     private Object hashable(Object key, String what) {
-        if (!isHashable(key, 0)) {
+        if (!isHashable(key)) {
             throw fail(what + " of type " + typeName(key) + " is not hashable");
         }
         return key;
     }
 
-    private static boolean isHashable(Object o, int depth) {
-        if (o == null || o instanceof String || o instanceof Long || o instanceof BigInteger
-                || o instanceof Double || o instanceof Boolean || o instanceof byte[] || o instanceof RawTensor) {
-            return true;
+    private static boolean isHashable(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof BigInteger
+                || o instanceof Double || o instanceof Boolean || o instanceof byte[] || o instanceof RawTensor
+                || o instanceof Tuple t && t.hashable;
+    }
+
+    /**
+     * A tuple of {@code items}; a hashable one is interned, so that structurally equal tuples are the same
+     * object and comparing two of them never walks their contents.
+     */
+    private Tuple newTuple(List<Object> items) {
+        Tuple t = new Tuple(items.toArray());
+        if (!t.hashable) {
+            return t;
         }
-        if (o instanceof Tuple t && depth < MAX_KEY_DEPTH) {
-            for (Object item : t) {
-                if (!isHashable(item, depth + 1)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return false;
+        Tuple seen = tuples.putIfAbsent(t, t);
+        return seen != null ? seen : t;
     }
 
     @SuppressWarnings("unchecked")
@@ -724,16 +728,36 @@ final class SafeUnpickler {
         return op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : "";
     }
 
-    /** Python tuple: immutable, null-permitting, equal to any List with the same items. */
-    private static final class Tuple extends AbstractList<Object> implements RandomAccess {
+    /**
+     * Python tuple: immutable and null-permitting.
+     *
+     * <p>Equality and hashing are shallow, so that they take time proportional to the tuple's own length. A
+     * pickle's memo lets a file build {@code t1 = (t0, t0)}, {@code t2 = (t1, t1)}, ...: a tuple whose
+     * expansion is exponential in the file size, and {@link AbstractList}'s hashCode, equals and toString
+     * walk the whole expansion. Here the hash is computed once from the items' (already computed) hashes;
+     * hashable tuples are interned by {@link #newTuple}, so two of them are equal exactly when they are the
+     * same object, and items that are tuples are compared by identity; other tuples (holding a list, say)
+     * are equal only to themselves, like Python objects without structural equality. toString is bounded.
+     * Equality with a {@link List} that is not a Tuple follows {@link AbstractList} (for callers' tests).
+     */
+    static final class Tuple extends AbstractList<Object> implements RandomAccess {
+        private static final int MAX_TEXT = 200;
         private final Object[] items;
+        final boolean hashable;
+        private final int hash;
 
-        private Tuple(Object[] items) {
+        Tuple(Object[] items) {
             this.items = items;
-        }
-
-        static Tuple of(List<Object> items) {
-            return new Tuple(items.toArray());
+            boolean h = true;
+            int code = 1;
+            for (Object o : items) {
+                boolean itemHashable = isHashable(o);
+                h &= itemHashable;
+                code = 31 * code + (o == null ? 0 : itemHashable && !(o instanceof byte[]) ? o.hashCode()
+                        : System.identityHashCode(o));
+            }
+            this.hashable = h;
+            this.hash = code;
         }
 
         @Override
@@ -744,6 +768,70 @@ final class SafeUnpickler {
         @Override
         public int size() {
             return items.length;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof Tuple t)) {
+                return o instanceof List<?> && super.equals(o);
+            }
+            if (!hashable || !t.hashable || hash != t.hash || items.length != t.items.length) {
+                return false;
+            }
+            for (int i = 0; i < items.length; i++) {
+                Object a = items[i];
+                Object b = t.items[i];
+                if (a instanceof Tuple || b instanceof Tuple ? a != b : !java.util.Objects.equals(a, b)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Python's repr, cut at {@value #MAX_TEXT} characters. */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            append(b, this);
+            return b.length() > MAX_TEXT ? b.substring(0, MAX_TEXT) + "...)" : b.toString();
+        }
+
+        private static void append(StringBuilder b, Object o) {
+            if (b.length() > MAX_TEXT) {
+                return;
+            }
+            if (!(o instanceof Tuple t)) {
+                String s = o instanceof String str ? "'" + str + "'" : o == null ? "None" : typeOrValue(o);
+                b.append(s, 0, Math.min(s.length(), MAX_TEXT + 1));
+                return;
+            }
+            b.append('(');
+            for (int i = 0; i < t.items.length && b.length() <= MAX_TEXT; i++) {
+                if (i > 0) {
+                    b.append(", ");
+                }
+                append(b, t.items[i]);
+            }
+            b.append(t.items.length == 1 ? ",)" : ")");
+        }
+
+        /** Numbers and booleans as Python prints them; containers by type only (they may be cyclic). */
+        private static String typeOrValue(Object o) {
+            if (o instanceof Long || o instanceof BigInteger || o instanceof Double) {
+                return o.toString();
+            }
+            if (o instanceof Boolean v) {
+                return v ? "True" : "False";
+            }
+            return "<" + typeName(o) + ">";
         }
     }
 }

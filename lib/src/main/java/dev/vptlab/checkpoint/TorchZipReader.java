@@ -29,7 +29,7 @@ import java.util.zip.ZipFile;
  * views (e.g. {@code w.t()}) are gathered into a copy.
  *
  * <p>Every size is checked before use: storage entries against the element count in the pickle, tensor
- * views against their storage, and the total bytes materialised against the file's own size, so that a
+ * views against their storage, and the total bytes materialised against a {@link ReadBudget}, so that a
  * hostile file fails with a {@link CheckpointFormatException} instead of exhausting memory.
  */
 public final class TorchZipReader {
@@ -45,10 +45,6 @@ public final class TorchZipReader {
 
     /** Largest single storage: Java arrays hold at most about 2 GiB. */
     private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
-
-    /** Memory a file may expand to: its storages plus gathered copies, with slack for tiny files. */
-    private static final long EXPANSION_FACTOR = 4;
-    private static final long EXPANSION_SLACK = 64L << 20;
 
     private TorchZipReader() {}
 
@@ -140,15 +136,14 @@ public final class TorchZipReader {
     private static final class Reading implements SafeUnpickler.TensorSource {
         private final Path file;
         private final ZipFile zip;
-        private final long budget;
+        private final ReadBudget budget;
         private final Map<String, byte[]> storages = new HashMap<>();
         private String prefix;
-        private long materialized;
 
         Reading(Path file, ZipFile zip, long fileSize) {
             this.file = file;
             this.zip = zip;
-            this.budget = fileSize * EXPANSION_FACTOR + EXPANSION_SLACK;
+            this.budget = new ReadBudget(file, fileSize);
         }
 
         Object run() throws IOException {
@@ -239,7 +234,7 @@ public final class TorchZipReader {
             if (isContiguous(size, stride)) {
                 return new RawTensor(ref.dtype(), size, ByteBuffer.wrap(data, (int) (offset * item), (int) bytes));
             }
-            charge(bytes, where);
+            budget.charge(bytes, where);
             return new RawTensor(ref.dtype(), size, ByteBuffer.wrap(gather(data, item, offset, size, stride)));
         }
 
@@ -314,7 +309,7 @@ public final class TorchZipReader {
                 throw new CheckpointFormatException(file, "entry " + name + " declares " + size
                         + " bytes (limit " + max + ")");
             }
-            charge(size, "entry " + name);
+            budget.charge(size, "entry " + name);
             try (InputStream in = zip.getInputStream(e)) {
                 byte[] data = in.readNBytes((int) size); // grows as bytes arrive, not from the declared size
                 if (data.length != size || in.read() != -1) {
@@ -322,15 +317,6 @@ public final class TorchZipReader {
                             + size + " bytes its header declares");
                 }
                 return data;
-            }
-        }
-
-        private void charge(long bytes, String what) {
-            materialized += bytes;
-            if (materialized > budget) {
-                throw new CheckpointFormatException(file, what + ": reading would need more than " + budget
-                        + " bytes of memory for a file of " + (budget - EXPANSION_SLACK) / EXPANSION_FACTOR
-                        + " bytes (corrupt sizes or zip bomb?)");
             }
         }
     }

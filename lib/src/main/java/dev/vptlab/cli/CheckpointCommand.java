@@ -156,7 +156,7 @@ final class CheckpointCommand {
             meta.put(Checkpoint.META_ARCH, arch.name());
             Integer heads = source.heads != null ? source.heads : arch.heads().isPresent() ? arch.heads().getAsInt() : null;
             if (heads != null) {
-                VitConfig checked = arch.config(heads);
+                VitConfig checked = arch.config(file, heads);
                 meta.put(Checkpoint.META_NUM_HEADS, String.valueOf(checked.numHeads()));
             }
             Safetensors.write(outFile, f32, meta);

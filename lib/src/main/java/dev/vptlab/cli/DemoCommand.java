@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Checkpoint c = Checkpoint.read(checkpoint);
-        VitConfig config = heads != null ? c.architecture().config(heads) : c.architecture().config(checkpoint);
+        VitConfig config = heads != null ? c.architecture().config(checkpoint, heads) : c.architecture().config(checkpoint);
         BufferedImage img = image != null ? read(image) : synthetic(config.imageSize());
         try (NDManager m = NDManager.newBaseManager()) {
             VisionTransformer vit = VisionTransformer.create(config, m);

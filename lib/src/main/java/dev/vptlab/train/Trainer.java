@@ -107,7 +107,7 @@ public final class Trainer {
         Path file = Path.of(cfg.backbone());
         Checkpoint ck = Checkpoint.read(file);
         Checkpoint.Architecture arch = ck.architecture();
-        VitConfig vc = cfg.heads() != null ? arch.config(cfg.heads()) : arch.config(file);
+        VitConfig vc = cfg.heads() != null ? arch.config(file, cfg.heads()) : arch.config(file);
         if (imageShape[1] != imageShape[2] || imageShape[0] != vc.inChannels()) {
             throw new VptlabException("images of shape " + java.util.Arrays.toString(imageShape) + " do not fit "
                     + vc.name() + " (" + vc.inChannels() + " channels, square)");
