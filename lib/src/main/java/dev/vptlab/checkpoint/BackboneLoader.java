@@ -47,6 +47,14 @@ public final class BackboneLoader {
         return vit;
     }
 
+    /**
+     * The strict check of {@code checkpoint} against {@code config}'s timm names and shapes, on shapes alone:
+     * callers that build the trunk themselves run it first, so that a file that lies fails before any allocation.
+     */
+    public static void check(Checkpoint checkpoint, VitConfig config) {
+        match(checkpoint, expectedShapes(config), new ArrayList<>());
+    }
+
     /** Checks {@code checkpoint} against the trunk's timm names and shapes, then copies the weights. */
     public static LoadReport loadInto(VisionTransformer vit, Checkpoint checkpoint) {
         Map<String, long[]> shapes = new LinkedHashMap<>();

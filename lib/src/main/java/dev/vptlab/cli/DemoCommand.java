@@ -57,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         Checkpoint c = Checkpoint.read(checkpoint);
         VitConfig config = heads != null ? c.architecture().config(checkpoint, heads) : c.architecture().config(checkpoint);
         BufferedImage img = image != null ? read(image) : synthetic(config.imageSize());
+        BackboneLoader.check(c, config); // before anything is allocated
         try (NDManager m = NDManager.newBaseManager()) {
             VisionTransformer vit = VisionTransformer.create(config, m);
             LoadReport r = BackboneLoader.loadInto(vit, c);
