@@ -89,6 +89,27 @@ class CliTest {
     }
 
     @Test
+    void allowChangedGoesWithResumeAndNamesScheduleFieldsOnly(@TempDir Path tmp) {
+        Path out = tmp.resolve("r");
+        String[] train = {"train", "--task", "synthetic", "--backbone", Fixtures.vit("vit_timm.safetensors").toString(), "--heads",
+                "3", "--epochs", "1", "--out", out.toString(), "--progress", "QUIET"};
+        Result fresh = run(concat(train, "--allow-changed", "lr"));
+        assertEquals(1, fresh.code());
+        assertTrue(fresh.err().contains("--allow-changed applies to --resume only"), fresh.err());
+        Result notSchedule = run(concat(train, "--resume", "--allow-changed", "lr,batch_size"));
+        assertEquals(1, notSchedule.code());
+        assertTrue(notSchedule.err().contains("--allow-changed batch_size: a resume may change only lr, schedule, warmup_epochs"),
+                notSchedule.err());
+        assertTrue(!out.toFile().exists(), "refused before the folder is touched");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void thePrefixOnlyBoundOfTheSweepIsTheReadmesArithmetic() {
         // Many epochs make the one-off prefix pass negligible: 234/300 for training alone, 78/144 for evaluation alone.
         assertEquals(234.0 / 300, BenchCommand.prefixOnlyRatio(12, 1, 0, 1_000_000, 2), 1e-5);
