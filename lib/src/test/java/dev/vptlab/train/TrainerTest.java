@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,10 @@ class TrainerTest {
             List<String> a = metricsWithoutTiming(tmp.resolve(method + "-a"));
             assertEquals(4, a.size());
             assertEquals(a, metricsWithoutTiming(tmp.resolve(method + "-b")), method);
+            for (String f : List.of(Trainer.STATE_FILE, Trainer.TRAINABLE_FILE)) {
+                assertArrayEquals(Files.readAllBytes(tmp.resolve(method + "-a").resolve(f)),
+                        Files.readAllBytes(tmp.resolve(method + "-b").resolve(f)), method + " " + f + " byte-identical");
+            }
         }
     }
 
