@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safetensors format (timm / Hugging Face): an 8-byte little-endian header length, a JSON header
@@ -216,12 +217,14 @@ public final class Safetensors {
     /**
      * Writes tensors (in the given order) and metadata atomically: a temporary file beside the target
      * is written, forced to disk and renamed over it, so a crash never leaves a half-written file.
+     * Metadata keys are written sorted, whatever the map's order ({@code Map.of} has none that is stable
+     * from one JVM to the next), so the same tensors and metadata always give the same bytes.
      */
     public static void write(Path file, Map<String, RawTensor> tensors, Map<String, String> metadata) {
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
             JsonObject m = new JsonObject();
-            metadata.forEach(m::addProperty);
+            new TreeMap<>(metadata).forEach(m::addProperty);
             header.add("__metadata__", m);
         }
         long offset = 0;

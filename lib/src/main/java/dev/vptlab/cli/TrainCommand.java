@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.VptlabException;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;
@@ -29,18 +30,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
 
+    @Option(names = "--allow-changed", split = ",", paramLabel = "FIELD",
+            description = "With --resume: continue although these fields differ from the run's (lr, schedule, warmup_epochs),"
+                    + " e.g. a lower --lr after a NaN stop; the record lists each change.")
+    List<String> allowChanged = List.of();
+
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
         RunConfig cfg = options.config();
-        RunRecord r = run(cfg, options, out, resume);
+        if (!allowChanged.isEmpty() && !resume) {
+            throw new VptlabException("--allow-changed applies to --resume only");
+        }
+        RunRecord r = run(cfg, options, out, resume, allowChanged);
         w.println(summary(r));
         return 0;
     }
 
-    static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume) {
+    static RunRecord run(RunConfig cfg, TrainOptions options, Path out, boolean resume, List<String> allowChanged) {
         try (RunSeries one = new RunSeries(options.dataRoot, options.loadOptions())) {
-            return one.run(cfg, out, new Progress(options.progress, System.err), resume);
+            return one.run(cfg, out, new Progress(options.progress, System.err), resume, allowChanged);
         }
     }
 

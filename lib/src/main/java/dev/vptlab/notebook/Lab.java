@@ -8,9 +8,9 @@ import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunFolder;
 import dev.vptlab.train.RunRecord;
 import dev.vptlab.train.RunSeries;
-import dev.vptlab.train.Trainer;
 import dev.vptlab.train.Runs;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -293,7 +293,8 @@ public final class Lab {
                 return r;
             }
         }
-        boolean resume = Files.exists(dir.resolve(Trainer.STATE_FILE));
+        // A record without a checkpoint (stopped in its first epoch) resumes from scratch.
+        boolean resume = Files.exists(dir.resolve(RunFolder.RECORD_FILE));
         return series.run(cfg, dir, new Progress(profile == Profile.SMOKE ? Progress.Mode.QUIET : Progress.Mode.LINE, System.out),
                 resume);
     }

@@ -11,9 +11,9 @@ import dev.vptlab.report.StudyTable;
 import dev.vptlab.report.Tables;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
+import dev.vptlab.train.RunFolder;
 import dev.vptlab.train.RunRecord;
 import dev.vptlab.train.RunSeries;
-import dev.vptlab.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -253,7 +253,8 @@ public final class Reproduce {
                 i++;
                 RunRecord r = existing(j);
                 if (r == null) {
-                    boolean resume = Files.exists(j.folder().resolve(Trainer.STATE_FILE));
+                    // A record without a checkpoint (stopped in its first epoch) resumes from scratch.
+                    boolean resume = Files.exists(j.folder().resolve(RunFolder.RECORD_FILE));
                     r = series.run(j.config(), j.folder(), new Progress(mode, log), resume);
                 }
                 records.add(r);

@@ -40,10 +40,24 @@ public final class Evaluator {
         return all;
     }
 
+    /**
+     * Evaluates {@code d} as split {@code split}.
+     *
+     * @throws NonFiniteException naming the split, the dataset and the first bad value when a logit or the loss is
+     *     NaN or infinite: accuracies computed from such logits would be numbers that mean nothing
+     */
     public static EvalResult evaluate(String split, PromptedVit model, ImageDataset d, int batchSize, PrefixCache cache,
             NDManager parent) {
         float[] logits = logits(model, d, batchSize, cache, parent);
-        return EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, Batches.range(0, d.size())));
+        String bad = FiniteChecks.logitsProblem(logits, d.numClasses());
+        EvalResult r = EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, Batches.range(0, d.size())));
+        if (bad == null && !(Double.isFinite(r.loss()) && Double.isFinite(r.top1()) && Double.isFinite(r.top5()))) {
+            bad = "loss " + r.loss() + ", top-1 " + r.top1() + ", top-5 " + r.top5();
+        }
+        if (bad != null) {
+            throw new NonFiniteException("non-finite evaluation of the " + split + " split (" + d.name() + "): " + bad);
+        }
+        return r;
     }
 
     /** Writes one CSV row per image: path, label, logit_0..logit_{C-1} (atomically). */

@@ -35,6 +35,12 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
     public static final List<String> OPTIMIZERS = List.of("sgd", "adamw");
     public static final List<String> SCHEDULES = List.of("gated-cosine", "timm-cosine", "constant");
     public static final List<String> PREPROCESS = List.of("gated", "cvpt");
+    /**
+     * The fields a resume may change when asked to: the learning-rate schedule only. Everything else (data, model,
+     * optimizer, batch size, seed) decides what the saved checkpoint means, so changing it would continue another
+     * run; the schedule only decides the step size from here on, which is what a diverged run needs lowered.
+     */
+    public static final List<String> RESUME_CHANGEABLE = List.of("lr", "schedule", "warmup_epochs");
 
     public RunConfig {
         Objects.requireNonNull(method, "method");
@@ -189,11 +195,16 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
 
     /** Names and values of the fields that differ, e.g. "lr: 0.1 -> 0.5". */
     public List<String> diff(Map<String, Object> other) {
-        List<String> out = new ArrayList<>();
+        return changes(other, 0).stream().map(ConfigChange::toString).toList();
+    }
+
+    /** The fields whose value in {@code other} (before) differs from this config's (after), in {@link #toMap()} order. */
+    public List<ConfigChange> changes(Map<String, Object> other, int afterEpochs) {
+        List<ConfigChange> out = new ArrayList<>();
         toMap().forEach((k, v) -> {
             Object o = other.get(k);
             if (!sameValue(v, o)) {
-                out.add(k + ": " + o + " -> " + v);
+                out.add(new ConfigChange(afterEpochs, k, String.valueOf(o), String.valueOf(v)));
             }
         });
         return out;

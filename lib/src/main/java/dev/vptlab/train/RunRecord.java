@@ -42,7 +42,11 @@ import java.util.TreeMap;
  * @param runId unique name of the run
  * @param status one of {@link #RUNNING}, {@link #FINISHED}, {@link #FAILED}, {@link #STOPPED}
  * @param failure what went wrong, for a failed run; otherwise usually null
- * @param config the full configuration, flat or nested (canonicalised: see above)
+ * @param config the full configuration, flat or nested (canonicalised: see above); after a resume that changed
+ *     fields on purpose, the config the run continued with
+ * @param backboneSha256 SHA-256 of the backbone file the run was trained on (null in records of older versions),
+ *     checked on resume so that a different file at the same path is refused
+ * @param configChanges the fields resumes changed on purpose, oldest first (empty for most runs)
  * @param seed the run's root seed
  * @param versions component versions, e.g. vptlab, djl, pytorch, java
  * @param device e.g. "gpu(0) NVIDIA H100" or "cpu()"
@@ -55,7 +59,8 @@ import java.util.TreeMap;
  * @param skippedImages images left out of the splits as unreadable ({@code --skip-corrupt}), each naming the
  *     split file, line, image and problem; empty otherwise (and in records written before this field)
  */
-public record RunRecord(String runId, String status, String failure, Map<String, Object> config, long seed,
+public record RunRecord(String runId, String status, String failure, Map<String, Object> config,
+        String backboneSha256, List<ConfigChange> configChanges, long seed,
         Map<String, String> versions, String device, long trainableParameters, long totalParameters,
         String startedAt, String finishedAt, double wallSeconds, List<EpochMetrics> epochs, List<String> skippedImages) {
 
@@ -90,6 +95,7 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         checkTime(runId, "started_at", startedAt);
         checkTime(runId, "finished_at", finishedAt);
         config = canonicalMap(config == null ? Map.of() : config);
+        configChanges = List.copyOf(configChanges == null ? List.of() : configChanges);
         versions = Collections.unmodifiableMap(new TreeMap<>(versions == null ? Map.of() : versions));
         epochs = List.copyOf(epochs == null ? List.of() : epochs);
         skippedImages = List.copyOf(skippedImages == null ? List.of() : skippedImages);
@@ -104,7 +110,7 @@ public record RunRecord(String runId, String status, String failure, Map<String,
     /** A fresh record for a run that starts now: status running, no epochs yet. */
     public static RunRecord start(String runId, Map<String, Object> config, long seed, Map<String, String> versions,
             String device, long trainableParameters, long totalParameters) {
-        return new RunRecord(runId, RUNNING, null, config, seed, versions, device, trainableParameters,
+        return new RunRecord(runId, RUNNING, null, config, null, List.of(), seed, versions, device, trainableParameters,
                 totalParameters, Instant.now().toString(), null, 0, List.of(), List.of());
     }
 
@@ -112,14 +118,15 @@ public record RunRecord(String runId, String status, String failure, Map<String,
     public RunRecord withEpoch(EpochMetrics epoch, double wallSeconds) {
         List<EpochMetrics> more = new ArrayList<>(epochs);
         more.add(epoch);
-        return new RunRecord(runId, status, failure, config, seed, versions, device, trainableParameters,
-                totalParameters, startedAt, finishedAt, wallSeconds, more, skippedImages);
+        return new RunRecord(runId, status, failure, config, backboneSha256, configChanges, seed, versions, device,
+                trainableParameters, totalParameters, startedAt, finishedAt, wallSeconds, more, skippedImages);
     }
 
     /** This record closed with {@code status} (finished, failed or stopped) at the current instant. */
     public RunRecord ended(String status, String failure, double wallSeconds) {
-        return new RunRecord(runId, status, failure, config, seed, versions, device, trainableParameters,
-                totalParameters, startedAt, Instant.now().toString(), wallSeconds, epochs, skippedImages);
+        return new RunRecord(runId, status, failure, config, backboneSha256, configChanges, seed, versions, device,
+                trainableParameters, totalParameters, startedAt, Instant.now().toString(), wallSeconds, epochs,
+                skippedImages);
     }
 
     // ---------------------------------------------------------------- headline figures

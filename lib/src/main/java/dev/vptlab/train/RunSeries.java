@@ -33,12 +33,21 @@ public final class RunSeries implements AutoCloseable {
 
     /** Trains (or, with {@code resume}, continues) one run of the series into {@code dir}. */
     public RunRecord run(RunConfig cfg, Path dir, Progress progress, boolean resume) {
-        return run(cfg, splits(cfg), dir, progress, resume);
+        return run(cfg, dir, progress, resume, List.of());
+    }
+
+    /** As {@link #run(RunConfig, Path, Progress, boolean)}, letting a resume change {@code allowChanged} (see {@link Trainer#allowChanged}). */
+    public RunRecord run(RunConfig cfg, Path dir, Progress progress, boolean resume, List<String> allowChanged) {
+        return trainer(cfg, splits(cfg), dir, progress).allowChanged(allowChanged).run(resume);
     }
 
     /** As {@link #run(RunConfig, Path, Progress, boolean)} on splits of the caller's (shared while they are the same objects). */
     public RunRecord run(RunConfig cfg, Trainer.Splits splits, Path dir, Progress progress, boolean resume) {
-        return new Trainer(cfg, splits, dir, progress).withSharedPrefixCaches(caches).run(resume);
+        return trainer(cfg, splits, dir, progress).run(resume);
+    }
+
+    private Trainer trainer(RunConfig cfg, Trainer.Splits splits, Path dir, Progress progress) {
+        return new Trainer(cfg, splits, dir, progress).withSharedPrefixCaches(caches);
     }
 
     /** What {@link DataSources#open(RunConfig, Path, int, int)} reads of a config, and the model's input shape. */

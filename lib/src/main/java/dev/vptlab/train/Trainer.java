@@ -9,6 +9,7 @@ import com.google.gson.Gson;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.BackboneLoader;
 import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.checkpoint.FileHash;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
 import dev.vptlab.data.Batches;
@@ -52,6 +53,7 @@ public final class Trainer {
     private final Path runDir;
     private final Progress progress;
     private StepObserver observer = (step, manager) -> { };
+    private Set<String> allowChanged = Set.of();
     private SharedPrefixCaches shared;
 
     /** Called after every optimizer step with the run's long-lived manager (tests watch memory with it). */
@@ -115,6 +117,7 @@ public final class Trainer {
         if (imageShape[1] != vc.imageSize()) {
             vc = vc.withImageSize(imageShape[1]);
         }
+        BackboneLoader.check(ck, vc); // names and shapes before the engine allocates anything
         Engine.getInstance().setRandomSeed((int) cfg.seed());
         VisionTransformer vit = VisionTransformer.create(vc, m);
         BackboneLoader.loadInto(vit, ck);
@@ -144,83 +147,214 @@ public final class Trainer {
         model.loadTrainable(t, file.toString());
     }
 
-    /** Trains from scratch, or continues from the run folder's last checkpoint when {@code resume}. */
+    /**
+     * Lets a resume change these {@link RunConfig#toMap()} fields (a subset of {@link RunConfig#RESUME_CHANGEABLE});
+     * the record keeps each change as a {@link ConfigChange}.
+     */
+    public Trainer allowChanged(java.util.Collection<String> fields) {
+        for (String f : fields) {
+            if (!RunConfig.RESUME_CHANGEABLE.contains(f)) {
+                throw new VptlabException("--allow-changed " + f + ": a resume may change only "
+                        + String.join(", ", RunConfig.RESUME_CHANGEABLE) + " (the rest decides what the checkpoint means)");
+            }
+        }
+        this.allowChanged = Set.copyOf(fields);
+        return this;
+    }
+
+    /**
+     * Trains from scratch, or continues from the run folder's last checkpoint when {@code resume}, holding the
+     * folder's {@link RunLock} throughout.
+     *
+     * <p>Write order, and why no kill leaves a folder that cannot go on: the record is written first (when the run
+     * starts, with no epochs, and after every epoch), then {@link #STATE_FILE}, whose {@code epochs_done} is the
+     * authority. A resume keeps the record's first {@code epochs_done} epochs and drops the one a kill may have
+     * left between the two writes; a record without a state (killed in the first epoch) resumes from scratch.
+     *
+     * @throws RunFolderLockedException when another run writes into the folder
+     * @throws RunFolderException when the folder holds a run and {@code resume} is false, or holds none, another
+     *     config or another backbone and {@code resume} is true
+     * @throws NonFiniteException when the loss, an evaluation or the parameters stop being finite; the record then
+     *     says {@code failed} and the last checkpoint with finite values stays
+     */
     public RunRecord run(boolean resume) {
-        RunFolder folder = new RunFolder(runDir);
-        Path state = runDir.resolve(STATE_FILE);
-        if (!resume && Files.exists(runDir.resolve("record.json"))) {
-            throw new VptlabException(runDir + " already holds a run; pass --resume to continue it or choose another folder");
+        if (resume && !Files.isDirectory(runDir)) {
+            throw nothingToResume(); // before the lock, which would create the folder
         }
-        if (resume && !Files.exists(state)) {
-            throw new VptlabException(runDir + ": nothing to resume (no " + STATE_FILE + ")");
-        }
-        long t0 = System.nanoTime();
-        try (NDManager base = NDManager.newBaseManager()) {
-            PromptedVit model = buildModel(cfg, data.train().imageShape(), base);
-            Optimizer optimizer = cfg.newOptimizer();
-            LrSchedule schedule = cfg.lrSchedule();
-            Map<String, NDArray> params = model.trainableParameters();
-            List<EpochMetrics> epochs = new ArrayList<>();
-            String started = Instant.now().toString();
-            double previousWall = 0;
-            if (resume) {
-                RunRecord old = RunRecord.read(runDir);
-                List<String> diff = cfg.diff(old.config());
-                if (!diff.isEmpty()) {
-                    throw new VptlabException(runDir + ": cannot resume, the config differs from the checkpoint's: "
-                            + String.join("; ", diff));
-                }
-                Safetensors.Contents c = Safetensors.read(state);
-                int done = Integer.parseInt(c.metadata().get("epochs_done"));
-                Map<String, RawTensor> trainables = new LinkedHashMap<>();
-                Map<String, RawTensor> optim = new LinkedHashMap<>();
-                c.tensors().forEach((k, v) -> {
-                    if (k.startsWith("param/")) {
-                        trainables.put(k.substring(6), v);
-                    } else if (k.startsWith("optim/")) {
-                        optim.put(k.substring(6), v);
-                    }
-                });
-                model.loadTrainable(trainables, state.toString());
-                optimizer.loadState(optim, state.toString());
-                // The record may be one epoch ahead of the checkpoint if a kill fell between the two writes.
-                epochs.addAll(old.epochs().subList(0, Math.min(done, old.epochs().size())));
-                started = old.startedAt();
-                previousWall = old.wallSeconds();
-                progress.message("resuming " + runDir + " after epoch " + done);
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            // With the lock held no other writer exists, so every temporary file here is a killed write's.
+            List<String> leftovers = dev.vptlab.checkpoint.AtomicFiles.removeLeftovers(runDir);
+            if (!leftovers.isEmpty()) {
+                progress.message("removed " + leftovers.size() + " temporary file(s) of interrupted writes from " + runDir);
             }
-            RunRecord record = null;
-            try (Caches caches = buildCaches(model, base)) {
-                for (int epoch = epochs.size(); epoch < cfg.epochs(); epoch++) {
-                    EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, base);
-                    m = evaluate(model, m, epoch, caches, base);
-                    epochs.add(m);
-                    double wall = previousWall + (System.nanoTime() - t0) / 1e9;
-                    boolean last = epoch == cfg.epochs() - 1;
-                    record = record(last ? "finished" : "running", null, started, last ? Instant.now().toString() : null, wall,
-                            epochs, model, base);
-                    folder.write(record);
-                    writeState(state, model, optimizer, epoch + 1);
-                    progress.endEpoch(m);
-                }
-            }
-            if (record == null) {
-                record = RunRecord.read(runDir);
-            }
-            model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
-            return record;
-        } catch (NonFiniteLossException e) {
-            markFailed(folder, e.getMessage());
-            throw e;
+            return runLocked(resume);
         }
     }
 
-    private void markFailed(RunFolder folder, String message) {
+    private RunRecord runLocked(boolean resume) {
+        RunFolder folder = new RunFolder(runDir);
+        Path state = runDir.resolve(STATE_FILE);
+        boolean hasRecord = Files.exists(folder.file(RunFolder.RECORD_FILE));
+        if (!resume && hasRecord) {
+            throw new RunFolderException(runDir + " already holds a run; pass --resume to continue it or choose another folder");
+        }
+        if (resume && !hasRecord) {
+            throw nothingToResume();
+        }
+        String backboneHash = FileHash.sha256(Path.of(cfg.backbone()));
+        RunRecord old = resume ? folder.read() : null;
+        int done = old != null && Files.exists(state) ? epochsDone(state) : 0;
+        List<ConfigChange> changes = new ArrayList<>();
+        if (old != null) {
+            if (done > old.epochs().size()) {
+                throw new RunFolderException(state + " says " + done + " epochs are done but " + folder.file(RunFolder.RECORD_FILE)
+                        + " holds only " + old.epochs().size() + "; the folder was changed by hand");
+            }
+            changes.addAll(old.configChanges());
+            changes.addAll(checkResumable(old, backboneHash, done));
+        }
+        long t0 = System.nanoTime();
+        double previousWall = old == null ? 0 : old.wallSeconds();
+        String started = old == null ? Instant.now().toString() : old.startedAt();
+        try (NDManager base = NDManager.newBaseManager()) {
+            try {
+                PromptedVit model = buildModel(cfg, data.train().imageShape(), base);
+                Optimizer optimizer = cfg.newOptimizer();
+                List<EpochMetrics> epochs = new ArrayList<>();
+                if (done > 0) {
+                    loadState(state, model, optimizer);
+                    // The record may be one epoch ahead of the checkpoint if a kill fell between the two writes.
+                    epochs.addAll(old.epochs().subList(0, done));
+                    progress.message("resuming " + runDir + " after epoch " + done + " of " + cfg.epochs());
+                } else if (old != null) {
+                    progress.message("restarting " + runDir + " from scratch: it stopped before its first checkpoint");
+                }
+                Run run = new Run(folder, started, previousWall, t0, backboneHash, List.copyOf(changes), model, base);
+                return train(run, state, optimizer, cfg.lrSchedule(), epochs, done, old);
+            } catch (RuntimeException | Error e) {
+                markFailed(folder, previousWall + (System.nanoTime() - t0) / 1e9, e);
+                throw e;
+            }
+        }
+    }
+
+    private RunFolderException nothingToResume() {
+        return new RunFolderException(runDir + ": nothing to resume (no " + RunFolder.RECORD_FILE
+                + "); train without --resume to start the run");
+    }
+
+    /** What a record of this run needs besides its status and epochs. */
+    private record Run(RunFolder folder, String started, double previousWall, long t0, String backboneHash,
+            List<ConfigChange> changes, PromptedVit model, NDManager base) {
+        double wall() {
+            return previousWall + (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private RunRecord train(Run run, Path state, Optimizer optimizer, LrSchedule schedule, List<EpochMetrics> epochs,
+            int done, RunRecord old) {
+        PromptedVit model = run.model();
+        if (done == cfg.epochs() && old.status().equals(RunRecord.FINISHED) && run.changes().equals(old.configChanges())) {
+            model.saveTrainable(runDir.resolve(TRAINABLE_FILE)); // the same bytes again, in case a kill fell before it
+            return old;
+        }
+        RunRecord record = record(done == cfg.epochs() ? RunRecord.FINISHED : RunRecord.RUNNING, null, run,
+                done == cfg.epochs() ? Instant.now().toString() : null, epochs);
+        run.folder().write(record); // the folder is claimed, with the backbone's hash, before the first step
+        PausePoints.reach("started", done);
+        try (Caches caches = buildCaches(model, run.base())) {
+            for (int epoch = done; epoch < cfg.epochs(); epoch++) {
+                EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, run.base());
+                try {
+                    m = evaluate(model, m, epoch, caches, run.base());
+                } catch (NonFiniteException e) {
+                    throw new NonFiniteException(atEpoch(epoch) + ": " + e.getMessage() + keptCheckpoint(epoch));
+                }
+                Map<String, RawTensor> tensors = stateTensors(model, optimizer);
+                String bad = FiniteChecks.problem(tensors);
+                if (bad != null) {
+                    throw new NonFiniteException(atEpoch(epoch) + ": the trained values are no longer usable numbers ("
+                            + bad + ")" + keptCheckpoint(epoch));
+                }
+                epochs.add(m);
+                boolean last = epoch == cfg.epochs() - 1;
+                record = record(last ? RunRecord.FINISHED : RunRecord.RUNNING, null, run, last ? Instant.now().toString() : null,
+                        epochs);
+                run.folder().write(record);
+                PausePoints.reach("record-written", epoch + 1);
+                Safetensors.write(state, tensors, Map.of("epochs_done", String.valueOf(epoch + 1), "optimizer", optimizer.describe()));
+                PausePoints.reach("state-written", epoch + 1);
+                progress.endEpoch(m);
+            }
+        }
+        model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
+        return record;
+    }
+
+    /**
+     * Refuses a resume on another config (but the fields allowed to change) or another backbone file; returns the
+     * allowed changes, taking effect after {@code done} epochs.
+     */
+    private List<ConfigChange> checkResumable(RunRecord old, String backboneHash, int done) {
+        List<ConfigChange> diff = cfg.changes(old.config(), done);
+        List<ConfigChange> refused = diff.stream().filter(c -> !allowChanged.contains(c.field())).toList();
+        if (!refused.isEmpty()) {
+            boolean onlySchedule = refused.stream().allMatch(c -> RunConfig.RESUME_CHANGEABLE.contains(c.field()));
+            throw new RunFolderException(runDir + ": cannot resume, the config differs from the checkpoint's: "
+                    + refused.stream().map(ConfigChange::toString).collect(Collectors.joining("; "))
+                    + (onlySchedule ? " (to continue with it, say so: --allow-changed "
+                            + refused.stream().map(ConfigChange::field).collect(Collectors.joining(",")) + ")" : ""));
+        }
+        if (old.backboneSha256() != null && !old.backboneSha256().equals(backboneHash)) {
+            throw new RunFolderException(runDir + ": cannot resume, the backbone " + cfg.backbone() + " now has SHA-256 "
+                    + backboneHash + " but the run was trained on a file with SHA-256 " + old.backboneSha256());
+        }
+        return diff;
+    }
+
+    private static int epochsDone(Path state) {
+        String v = Safetensors.read(state).metadata().get("epochs_done");
         try {
-            RunRecord old = RunRecord.read(runDir);
-            folder.write(old.ended(RunRecord.FAILED, message, old.wallSeconds()));
-        } catch (VptlabException ignored) {
-            // no record yet: the failure happened in the first epoch; the exception says it all
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new RunFolderException(state + ": epochs_done is '" + v + "', not a number of epochs");
+        }
+    }
+
+    private static void loadState(Path state, PromptedVit model, Optimizer optimizer) {
+        Map<String, RawTensor> trainables = new LinkedHashMap<>();
+        Map<String, RawTensor> optim = new LinkedHashMap<>();
+        Safetensors.read(state).tensors().forEach((k, v) -> {
+            if (k.startsWith("param/")) {
+                trainables.put(k.substring(6), v);
+            } else if (k.startsWith("optim/")) {
+                optim.put(k.substring(6), v);
+            }
+        });
+        model.loadTrainable(trainables, state.toString());
+        optimizer.loadState(optim, state.toString());
+    }
+
+    /** "epoch 3/12", counted from 1 as the progress line counts. */
+    private String atEpoch(int epoch) {
+        return "epoch " + (epoch + 1) + "/" + cfg.epochs();
+    }
+
+    private static String keptCheckpoint(int epoch) {
+        return epoch == 0 ? "; the run stops before its first checkpoint"
+                : "; the run stops and keeps its last good checkpoint (after epoch " + epoch + ")";
+    }
+
+    /** Marks the record failed with {@code e}'s reason; never hides {@code e} (a failure here is attached to it). */
+    private static void markFailed(RunFolder folder, double wall, Throwable e) {
+        try {
+            if (Files.exists(folder.file(RunFolder.RECORD_FILE))) {
+                RunRecord old = folder.read();
+                String reason = e instanceof VptlabException ? e.getMessage() : e.getClass().getName() + ": " + e.getMessage();
+                folder.write(old.ended(RunRecord.FAILED, reason, wall));
+            }
+        } catch (RuntimeException f) {
+            e.addSuppressed(f);
         }
     }
 
@@ -344,8 +478,8 @@ public final class Trainer {
                         NDArray l = Losses.crossEntropy(logits, step.create(toLong(labels)));
                         loss = l.getFloat();
                         if (!Float.isFinite(loss)) {
-                            throw new NonFiniteLossException("non-finite loss (" + loss + ") at epoch " + epoch + ", step " + s
-                                    + "; the run stops and keeps its last good checkpoint (after epoch " + epoch + ")");
+                            throw new NonFiniteLossException(atEpoch(epoch) + ", step " + (s + 1) + "/" + steps + ": non-finite loss ("
+                                    + loss + ")" + keptCheckpoint(epoch));
                         }
                         gc.backward(l);
                     }
@@ -380,17 +514,16 @@ public final class Trainer {
         return new EpochMetrics(m.epoch(), m.lr(), m.trainLoss(), m.trainTop1(), m.seconds(), m.imagesPerSecond(), val, test);
     }
 
-    private RunRecord record(String status, String failure, String started, String finished, double wall,
-            List<EpochMetrics> epochs, PromptedVit model, NDManager base) {
+    private RunRecord record(String status, String failure, Run run, String finished, List<EpochMetrics> epochs) {
         Map<String, String> versions = new LinkedHashMap<>();
         String v = Trainer.class.getPackage().getImplementationVersion();
         versions.put("vptlab", v == null ? "dev" : v);
         versions.put("djl", Engine.getDjlVersion());
         versions.put("pytorch", Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
-        return new RunRecord(runDir.getFileName().toString(), status, failure, cfg.toMap(), cfg.seed(), versions,
-                base.getDevice().toString(), model.trainableCount(), model.totalCount(), started, finished, wall,
-                List.copyOf(epochs), skippedImages());
+        return new RunRecord(runDir.getFileName().toString(), status, failure, cfg.toMap(), run.backboneHash(), run.changes(),
+                cfg.seed(), versions, run.base().getDevice().toString(), run.model().trainableCount(), run.model().totalCount(),
+                run.started(), finished, run.wall(), List.copyOf(epochs), skippedImages());
     }
 
     /** What the splits left out as unreadable, in split order (train, val, test), each image once. */
@@ -404,11 +537,12 @@ public final class Trainer {
         return List.copyOf(all);
     }
 
-    private static void writeState(Path file, PromptedVit model, Optimizer optimizer, int epochsDone) {
+    /** The checkpoint's tensors: trainable parameters as {@code param/...}, optimizer state as {@code optim/...}. */
+    private static Map<String, RawTensor> stateTensors(PromptedVit model, Optimizer optimizer) {
         Map<String, RawTensor> out = new LinkedHashMap<>();
         model.trainableParameters().forEach((k, a) -> out.put("param/" + k, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
         optimizer.state().forEach((k, t) -> out.put("optim/" + k, t));
-        Safetensors.write(file, out, Map.of("epochs_done", String.valueOf(epochsDone), "optimizer", optimizer.describe()));
+        return out;
     }
 
     /** One background thread per JVM decodes the next batch (its parallel decode uses the common pool). */

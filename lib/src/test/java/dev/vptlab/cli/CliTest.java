@@ -90,6 +90,27 @@ class CliTest {
     }
 
     @Test
+    void allowChangedGoesWithResumeAndNamesScheduleFieldsOnly(@TempDir Path tmp) {
+        Path out = tmp.resolve("r");
+        String[] train = {"train", "--task", "synthetic", "--backbone", Fixtures.vit("vit_timm.safetensors").toString(), "--heads",
+                "3", "--epochs", "1", "--out", out.toString(), "--progress", "QUIET"};
+        Result fresh = run(concat(train, "--allow-changed", "lr"));
+        assertEquals(1, fresh.code());
+        assertTrue(fresh.err().contains("--allow-changed applies to --resume only"), fresh.err());
+        Result notSchedule = run(concat(train, "--resume", "--allow-changed", "lr,batch_size"));
+        assertEquals(1, notSchedule.code());
+        assertTrue(notSchedule.err().contains("--allow-changed batch_size: a resume may change only lr, schedule, warmup_epochs"),
+                notSchedule.err());
+        assertTrue(!out.toFile().exists(), "refused before the folder is touched");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void thePrefixOnlyBoundOfTheSweepIsTheReadmesArithmetic() {
         // Many epochs make the one-off prefix pass negligible: 234/300 for training alone, 78/144 for evaluation alone.
         assertEquals(234.0 / 300, BenchCommand.prefixOnlyRatio(12, 1, 0, 1_000_000, 2), 1e-5);
@@ -110,12 +131,12 @@ class CliTest {
         new picocli.CommandLine(strict).parseArgs("--task", "dtd", "--backbone", "b.pth", "--out", "o");
         assertFalse(strict.options.loadOptions().skipCorrupt());
         java.util.List<String> skipped = java.util.stream.IntStream.range(0, 7).mapToObj(i -> "test.txt:" + i + ": x" + i + ".jpg: bad").toList();
-        dev.vptlab.train.RunRecord r = new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), 1,
+        dev.vptlab.train.RunRecord r = new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), null, null, 1,
                 java.util.Map.of(), "cpu", 1, 2, "2025-01-01T10:00:00Z", null, 1.0, java.util.List.of(), skipped);
         String s = TrainCommand.summary(r);
         assertTrue(s.contains("; 7 corrupt image(s) skipped (first 5; all in record.json):\n  test.txt:0: x0.jpg: bad"), s);
         assertTrue(s.contains("x4.jpg") && !s.contains("x5.jpg"), s);
-        assertFalse(TrainCommand.summary(new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), 1,
+        assertFalse(TrainCommand.summary(new dev.vptlab.train.RunRecord("run", "finished", null, java.util.Map.of(), null, null, 1,
                 java.util.Map.of(), "cpu", 1, 2, "2025-01-01T10:00:00Z", null, 1.0, java.util.List.of(), java.util.List.of()))
                 .contains("skipped"));
     }

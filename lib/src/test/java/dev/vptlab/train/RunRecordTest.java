@@ -46,7 +46,7 @@ class RunRecordTest {
     }
 
     private static RunRecord record(String id, List<EpochMetrics> epochs) {
-        return new RunRecord(id, RunRecord.FINISHED, null, config("gated"), 42L,
+        return new RunRecord(id, RunRecord.FINISHED, null, config("gated"), "ab12", List.of(new ConfigChange(2, "lr", "0.1", "0.01")), 42L,
                 Map.of("vptlab", "0.1.0", "djl", "0.35.1", "pytorch", "2.7.1", "java", "17"), "gpu(0)", 1234, 86_000_000L,
                 "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", 3600.5, epochs,
                 List.of("dtd/test.txt:3: images/x.jpg: truncated JPEG data (Premature end of JPEG file); Pillow refuses it too"));
@@ -112,6 +112,8 @@ class RunRecordTest {
         assertTrue(json.contains("\"run_id\": \"round\""), json);
         assertTrue(json.contains("\"note\": null"), json);
         assertTrue(json.contains("\"headline\""), json);
+        assertTrue(json.contains("\"backbone_sha256\": \"ab12\""), json);
+        assertTrue(json.contains("\"after_epochs\": 2") && json.contains("\"field\": \"lr\""), json);
         assertTrue(json.indexOf("\"epochs\": 100") < json.indexOf("\"lr\": 0.1"), "config keys sorted");
         RunRecord back = RunRecord.read(folder.dir());
         assertEquals(r, back);
@@ -128,9 +130,9 @@ class RunRecordTest {
 
     @Test
     void statusAndTimesAreValidated() {
-        assertThrows(VptlabException.class, () -> new RunRecord("x", "done", null, Map.of(), 0, Map.of(), "cpu", 0,
+        assertThrows(VptlabException.class, () -> new RunRecord("x", "done", null, Map.of(), null, null, 0, Map.of(), "cpu", 0,
                 0, null, null, 0, List.of(), List.of()));
-        assertThrows(VptlabException.class, () -> new RunRecord("x", "running", null, Map.of(), 0, Map.of(), "cpu",
+        assertThrows(VptlabException.class, () -> new RunRecord("x", "running", null, Map.of(), null, null, 0, Map.of(), "cpu",
                 0, 0, "yesterday", null, 0, List.of(), List.of()));
         RunRecord started = RunRecord.start("s", Map.of(), 1, Map.of(), "cpu", 1, 2);
         RunRecord ended = started.withEpoch(epoch(0, null, null), 1.5).ended(RunRecord.FAILED, "out of memory", 2);
