@@ -38,11 +38,16 @@ public final class RawTensor {
     }
 
     public static long numel(long[] shape) {
-        long n = 1;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
             }
+            if (d == 0) { // empty, in any order of the dimensions (a reversed Fortran shape must not overflow first)
+                return 0;
+            }
+        }
+        long n = 1;
+        for (long d : shape) {
             n = Math.multiplyExact(n, d);
         }
         return n;

@@ -23,6 +23,9 @@ final class TensorBytes {
                         + Arrays.toString(shape));
             }
         }
+        if (Arrays.stream(shape).anyMatch(d -> d == 0)) {
+            return 0; // empty whatever the other dimensions claim, as RawTensor.numel counts it
+        }
         try {
             for (long d : shape) {
                 n = Math.multiplyExact(n, d);

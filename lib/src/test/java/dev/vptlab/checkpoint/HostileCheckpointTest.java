@@ -90,6 +90,14 @@ class HostileCheckpointTest {
     }
 
     @Test
+    void emptyFortranArrayWithHugeOtherDimensionsIsEmpty() throws IOException {
+        // found by CheckpointFuzzTest: reversed for Fortran order, 2^53 x 65536 overflowed before the 0 was reached
+        Path f = npz("empty-fortran.npz", HostileFiles.npyWithHeader(
+                "{'descr': '<f4', 'fortran_order': True, 'shape': (0, 65536, 9007199254740992), }", new byte[0]), false);
+        assertEquals(0, Npz.read(f).values().iterator().next().numel());
+    }
+
+    @Test
     void deflatedNpyBombStopsAtTheReadBudget() throws IOException {
         int n = 96 << 20; // 96 MiB of zeros deflate to about 100 KB
         Path f = npz("bomb.npz", HostileFiles.npy("<f4", (n / 4) + ",", new byte[n]), true);
