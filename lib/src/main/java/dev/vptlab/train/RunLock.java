@@ -74,6 +74,40 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a run is writing into {@code runDir} now: this JVM holds its lock, or another process does (a shared
+     * lock on {@value #FILE} is refused). False when there is no lock file. Used to tell a run that is training from
+     * one whose process died ({@code kill -9} leaves the record saying "running").
+     */
+    public static boolean isHeld(Path runDir) {
+        Path file = runDir.resolve(FILE);
+        // This JVM's own runs are never probed: closing our probe's channel would drop the JVM's lock on the file.
+        for (Path held : HELD) {
+            try {
+                if (held.equals(runDir.toAbsolutePath().normalize()) || Files.isSameFile(held, runDir)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // a held folder that vanished, or runDir missing: not the same
+            }
+        }
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by this JVM under another path
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static RunFolderLockedException locked(Path file, Path runDir, String who) {
         return new RunFolderLockedException(file + ": " + who + " is writing into " + runDir
                 + "; wait for it to end (or stop it) before training or resuming there");

@@ -98,7 +98,9 @@ public final class Runs {
             }
             RunRecord.Headline h = r.headline();
             runId.append(r.runId());
-            status.append(r.status());
+            // "running" with nobody holding the folder's lock: the process died (kill -9, power loss); --resume goes on.
+            boolean died = RunRecord.RUNNING.equals(r.status()) && !RunLock.isHeld(dir);
+            status.append(died ? RunRecord.STOPPED : r.status());
             method.append(configText(r.config(), "method"));
             backbone.append(configText(r.config(), "backbone"));
             task.append(configText(r.config(), "task"));
@@ -111,7 +113,8 @@ public final class Runs {
             wall.append(r.wallSeconds());
             imagesPerSecond.append(meanImagesPerSecond(r));
             skipped.append(r.skippedImages().size());
-            note.append(r.failure() == null ? "" : r.failure());
+            note.append(r.failure() != null ? r.failure()
+                    : died ? "its process ended without finishing (killed?); --resume continues it" : "");
         }
         String name = resultsDir.getFileName() == null ? "runs" : resultsDir.getFileName().toString();
         return Table.create(name, runId, folder, status, method, backbone, task, seed, epochsDone, lastTest,

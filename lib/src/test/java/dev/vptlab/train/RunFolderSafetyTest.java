@@ -108,12 +108,17 @@ class RunFolderSafetyTest {
                             e.getMessage());
                     assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "refused at once");
                     assertEquals(RunRecord.RUNNING, RunRecord.read(dir).status());
+                    assertEquals(RunRecord.RUNNING, Runs.load(dir.getParent()).stringColumn("status").get(0),
+                            "vptlab runs: the child holds the lock, so the run is training");
                 }
             } finally {
                 p.destroyForcibly(); // SIGKILL
                 p.waitFor();
             }
             RunRecord killed = RunRecord.read(dir); // loadable
+            var listed = Runs.load(dir.getParent());
+            assertEquals(RunRecord.STOPPED, listed.stringColumn("status").get(0), "vptlab runs: nobody holds the lock");
+            assertTrue(listed.stringColumn("note").get(0).contains("--resume"), listed.stringColumn("note").get(0));
             assertEquals(expected[i][0], killed.epochs().size(), points[i]);
             assertEquals(expected[i][1], stateEpochs(dir), points[i]);
             assertEquals(refMetrics.subList(0, 1 + expected[i][0]), metricsWithoutTiming(dir), points[i]);
