@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Visual prompt tuning (VPT, Gated Prompt Tuning, CVPT) on Vision Transformers.",
         subcommands = {CheckpointCommand.class, ModelCommand.class, TrainCommand.class, EvalCommand.class,
             SweepCommand.class, RunsCommand.class, BenchCommand.class, ReproduceCommand.class, DemoCommand.class,
-            PretrainCommand.class, CommandLine.HelpCommand.class})
+            PretrainCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

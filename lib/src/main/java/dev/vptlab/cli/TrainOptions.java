@@ -110,7 +110,8 @@ final class TrainOptions {
 
     /** The run config these options describe. */
     RunConfig config() {
-        String kind = backboneKind != null ? backboneKind : guessKind();
+        // The kind is guessed only where it is used: reading a checkpoint is slow, and a plan resolves many commands.
+        java.util.function.Supplier<String> kind = () -> backboneKind != null ? backboneKind : guessKind();
         RunConfig.Builder b;
         if (task.equals("synthetic") || task.startsWith("fm-")) {
             // No paper recipe for the generated tasks: the method's optimizer family with our small-scale defaults.
@@ -119,11 +120,11 @@ final class TrainOptions {
                     .batchSize(task.startsWith("fm-") ? 64 : 32)
                     .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
                     .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)
-                    .pooling(kind.equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS);
+                    .pooling(kind.get().equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS);
         } else if (recipe.equals("cvpt")) {
             b = Recipes.cvpt(task, false);
         } else if (recipe.equals("gated")) {
-            b = Recipes.gated(task, kind);
+            b = Recipes.gated(task, kind.get());
         } else {
             throw new dev.vptlab.VptlabException("unknown recipe '" + recipe + "'; known: gated, cvpt");
         }

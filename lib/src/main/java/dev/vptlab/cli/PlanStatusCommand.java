@@ -1,0 +1,127 @@
+package dev.vptlab.cli;
+
+import dev.vptlab.plan.EntryState;
+import dev.vptlab.plan.Plan;
+import dev.vptlab.plan.PlanEntry;
+import dev.vptlab.plan.SeedSummary;
+import dev.vptlab.plan.SlurmArray;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vptlab plan status PLAN}: each run's state from its folder, the Slurm state of its array task when
+ * {@code sacct} is on the PATH and the plan was submitted, and each result across seeds (mean ± std, and every
+ * seed's value).
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show where each run of a plan stands, and the results across seeds.")
+final class PlanStatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "PLAN", description = "Plan file written by vptlab plan.")
+    Path planFile;
+
+    @Override
+    public Integer call() {
+        Plan plan = Plan.read(planFile);
+        PrintWriter w = spec.commandLine().getOut();
+        Map<String, EntryState> states = new HashMap<>();
+        plan.entries().forEach(e -> states.put(e.id(), EntryState.of(e.folderPath())));
+        Map<String, String> slurm = slurmStates(planFile);
+        w.printf(Locale.ROOT, "%-5s %-44s %-10s %-11s %6s %9s  %s%n", "#", "run", "state", "slurm", "epochs", "test_top1", "note");
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < plan.entries().size(); i++) {
+            PlanEntry e = plan.entries().get(i);
+            EntryState s = states.get(e.id());
+            counts.merge(s.state(), 1, Integer::sum);
+            w.printf(Locale.ROOT, "%-5d %-44s %-10s %-11s %6s %9s  %s%n", i, e.id(), s.state(), slurm.getOrDefault(e.id(), ""),
+                    s.record() == null ? "" : s.record().epochs().size() + "/" + e.config().get("epochs"),
+                    s.record() == null || Double.isNaN(s.record().lastTestTop1()) ? "" : String.format(Locale.ROOT, "%.2f", s.record().lastTestTop1()),
+                    s.note());
+        }
+        w.println(counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).collect(Collectors.joining(", ")));
+        w.println();
+        w.println(results(SeedSummary.of(plan, e -> states.get(e.id()))));
+        w.flush();
+        return 0;
+    }
+
+    /** The results table: mean ± std over the seeds that are complete, then each seed's value ("-" while incomplete). */
+    static String results(List<SeedSummary> summaries) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-40s %7s %7s %5s  %s%n", "result", "mean", "± std", "seeds", "per seed"));
+        for (SeedSummary s : summaries) {
+            long done = s.perSeed().values().stream().filter(Double::isFinite).count();
+            String per = s.perSeed().entrySet().stream()
+                    .map(e -> e.getKey() + ":" + (Double.isFinite(e.getValue()) ? String.format(Locale.ROOT, "%.2f", e.getValue()) : "-")
+                            + (s.chosen().containsKey(e.getKey()) && !s.chosen().get(e.getKey()).startsWith(s.result() + "-s")
+                                    ? " (" + s.chosen().get(e.getKey()) + ")" : ""))
+                    .collect(Collectors.joining(", "));
+            b.append(String.format(Locale.ROOT, "%-40s %7s %7s %5s  %s%n", s.result(), fmt(s.mean()), fmt(s.std()),
+                    done + "/" + s.perSeed().size(), per));
+        }
+        return b.toString();
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "";
+    }
+
+    /** Entry id → Slurm state of its task in the last submission, when sacct is on the PATH; empty otherwise. */
+    static Map<String, String> slurmStates(Path planFile) {
+        Path jobId = SlurmArray.jobIdFile(planFile);
+        Path ids = SlurmArray.idsFile(planFile);
+        if (!Files.isRegularFile(jobId) || !Files.isRegularFile(ids) || !onPath("sacct")) {
+            return Map.of();
+        }
+        try {
+            String job = Files.readString(jobId).strip();
+            List<String> lines = Files.readAllLines(ids);
+            Process p = new ProcessBuilder("sacct", "-j", job, "--parsable2", "--noheader", "--format=JobID,State")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                return Map.of();
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            SlurmArray.parseSacct(out, job).forEach((i, state) -> {
+                if (i < lines.size()) {
+                    m.put(lines.get(i).strip(), state);
+                }
+            });
+            return m;
+        } catch (IOException e) {
+            return Map.of(); // Slurm's view is extra; the folders' states above stand on their own
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+    }
+
+    static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.vptlab.plan;
+
+import dev.vptlab.train.RunRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The reported number of each result of a plan, per seed and as mean ± std across seeds. Where runs compete
+ * ({@link PlanEntry#select}), the one with the best validation top-1 is taken (Gated PT App. A.2 selects the lr
+ * by validation accuracy), and only once all of them finished. The number is the last-epoch test top-1 for
+ * Gated PT and VPT (Gated PT's paper does not say which epoch it reports; with VTAB's val200 inside the training
+ * data the last epoch is the meaningful one) and the best periodic test top-1 for CVPT (its released script
+ * reports the best).
+ *
+ * @param result the result's name: the run or competing group without its seed
+ * @param perSeed the reported number of each seed that has one, by seed; NaN for a seed not complete yet
+ * @param chosen the run chosen for each seed (the only run when none compete); empty while incomplete
+ */
+public record SeedSummary(String result, Map<Long, Double> perSeed, Map<Long, String> chosen) {
+    private static final Pattern SEED = Pattern.compile("-s\\d+$");
+
+    /** Mean over the seeds that have a number (NaN if none). */
+    public double mean() {
+        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation over the seeds that have a number (NaN below two). */
+    public double std() {
+        List<Double> v = perSeed.values().stream().filter(Double::isFinite).toList();
+        if (v.size() < 2) {
+            return Double.NaN;
+        }
+        double m = mean();
+        return Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1));
+    }
+
+    /** One summary per result of {@code plan}, in plan order; {@code state} gives each entry's state. */
+    public static List<SeedSummary> of(Plan plan, Function<PlanEntry, EntryState> state) {
+        // result -> seed -> competing entries
+        Map<String, Map<Long, List<PlanEntry>>> groups = new LinkedHashMap<>();
+        for (PlanEntry e : plan.entries()) {
+            String competition = e.select() != null ? e.select() : e.id();
+            String result = SEED.matcher(competition).replaceFirst("");
+            long seed = ((Number) e.config().get("seed")).longValue();
+            groups.computeIfAbsent(result, k -> new LinkedHashMap<>()).computeIfAbsent(seed, k -> new ArrayList<>()).add(e);
+        }
+        List<SeedSummary> out = new ArrayList<>();
+        groups.forEach((result, seeds) -> {
+            Map<Long, Double> per = new LinkedHashMap<>();
+            Map<Long, String> chosen = new LinkedHashMap<>();
+            seeds.forEach((seed, competing) -> {
+                RunRecord best = null;
+                String bestId = null;
+                for (PlanEntry e : competing) {
+                    EntryState s = state.apply(e);
+                    if (!s.finished()) {
+                        best = null;
+                        break;
+                    }
+                    if (best == null || s.record().bestValTop1() > best.bestValTop1()) {
+                        best = s.record();
+                        bestId = e.id();
+                    }
+                }
+                per.put(seed, best == null ? Double.NaN : reported(best));
+                if (best != null) {
+                    chosen.put(seed, bestId);
+                }
+            });
+            out.add(new SeedSummary(result, per, chosen));
+        });
+        return out;
+    }
+
+    private static double reported(RunRecord r) {
+        return "cvpt".equals(String.valueOf(r.config().get("method"))) ? r.bestTestTop1() : r.lastTestTop1();
+    }
+}
