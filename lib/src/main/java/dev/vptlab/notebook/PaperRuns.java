@@ -25,8 +25,7 @@ public final class PaperRuns {
     public static final Map<String, String> CHECKPOINTS = Map.of("MAE ViT-B/16", "mae_pretrain_vit_base.pth",
             "MoCo v3 ViT-B/16", "vit-b-300ep.pth.tar", "supervised ViT-B/16 (ImageNet-21k)", "ViT-B_16.npz");
 
-    private static final Map<String, String> FILE = Map.of("mae", "mae_pretrain_vit_base.pth", "mocov3", "vit-b-300ep.pth.tar",
-            "supervised", "ViT-B_16.npz");
+    private static final Map<String, String> FILE = dev.vptlab.plan.Reproductions.CHECKPOINT_FILES;
 
     private PaperRuns() {}
 
