@@ -104,6 +104,33 @@ class CliTest {
         assertTrue(!out.toFile().exists(), "refused before the folder is touched");
     }
 
+    @Test
+    void evalWithoutARunFolderReadsTheMethodFromTheTrainedFile(@TempDir Path tmp) throws Exception {
+        String backbone = Fixtures.vit("vit_timm.safetensors").toString();
+        Path out = tmp.resolve("r");
+        Result train = run("train", "--task", "synthetic", "--backbone", backbone, "--heads", "3", "--epochs", "1",
+                "--prompts", "2", "--out", out.toString(), "--progress", "QUIET");
+        assertEquals(0, train.code(), train.err());
+        Result byRun = run("eval", "--run", out.toString(), "--save-logits", tmp.resolve("run.csv").toString());
+        assertEquals(0, byRun.code(), byRun.err());
+        Result byFile = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                out.resolve("trainable.safetensors").toString(), "--save-logits", tmp.resolve("file.csv").toString());
+        assertEquals(0, byFile.code(), byFile.err());
+        assertEquals(byRun.out().lines().findFirst().orElseThrow().replaceFirst("^\\S+ ", ""),
+                byFile.out().lines().findFirst().orElseThrow().replaceFirst("^\\S+ ", ""));
+        assertEquals(java.nio.file.Files.readString(tmp.resolve("run.csv")), java.nio.file.Files.readString(tmp.resolve("file.csv")));
+
+        // Gated PT's whole-model last_model.pth: 3 prompts, 5 classes, gates and temperatures, read from its shapes.
+        Result official = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                Fixtures.official("gated_last_model.pth").toString(), "--split", "val");
+        assertEquals(0, official.code(), official.err());
+        assertTrue(official.out().startsWith("gated_last_model.pth val: n=64 top-1 "), official.out());
+
+        Result neither = run("eval", "--task", "synthetic");
+        assertEquals(1, neither.code());
+        assertTrue(neither.err().contains("either --run FOLDER or --trainable FILE"), neither.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
