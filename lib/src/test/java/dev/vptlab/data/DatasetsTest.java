@@ -80,6 +80,19 @@ class DatasetsTest {
                 LoadOptions.DEFAULT.withCacheLimit(2))).cached());
         assertEquals(3 * 16 * 16, s.val().image(0, new Random(0)).length);
         assertEquals(19, Vtab1k.tasks().size());
+        assertEquals("images/test/000005.png", s.test().path(5), "paths as the list file writes them");
+    }
+
+    @Test
+    void savedLogitsNameImagesByTheListsRelativePaths() throws IOException {
+        Path dir = vtabTask("dtd", 47, 3);
+        ImageDataset test = Vtab1k.open(dir, "dtd", IDENTITY_16, LoadOptions.DEFAULT).test();
+        Path csv = tmp.resolve("logits.csv");
+        dev.vptlab.train.Evaluator.saveLogits(csv, test, new float[3 * 47]);
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(4, rows.size());
+        assertTrue(rows.get(1).startsWith("images/test/000000.png,0,0.0,"), rows.get(1));
+        assertTrue(rows.get(3).startsWith("images/test/000002.png,2,"), rows.get(3));
     }
 
     @Test
