@@ -110,7 +110,9 @@ final class TrainOptions {
 
     /** The run config these options describe. */
     RunConfig config() {
-        String kind = backboneKind != null ? backboneKind : guessKind();
+        // An embedded trunk passed as a file is recognised by its bytes and pooled as its manifest says.
+        String embedded = dev.vptlab.reproduce.EmbeddedBackbones.identify(backbone);
+        String kind = backboneKind != null ? backboneKind : "mae".equals(embedded) ? "mae" : guessKind();
         RunConfig.Builder b;
         if (task.equals("synthetic") || task.startsWith("fm-")) {
             // No paper recipe for the generated tasks: the method's optimizer family with our small-scale defaults.
@@ -140,7 +142,11 @@ final class TrainOptions {
                     position != null ? position : m.position(), m.dropPath(), crossWeights != null ? crossWeights : m.crossWeights());
         }
         RunConfig.Builder o = base.toBuilder().method(m);
-        if (pooling != null) o.pooling(pooling);
+        if (pooling != null) {
+            o.pooling(pooling);
+        } else if (embedded != null) {
+            o.pooling(dev.vptlab.reproduce.EmbeddedBackbones.promptPooling(embedded));
+        }
         if (classes != null) o.numClasses(classes);
         if (epochs != null) {
             o.epochs(epochs);

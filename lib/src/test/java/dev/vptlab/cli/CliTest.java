@@ -131,6 +131,26 @@ class CliTest {
         assertTrue(neither.err().contains("either --run FOLDER or --trainable FILE"), neither.err());
     }
 
+    @ParameterizedTest
+    @CsvSource({"mae, MEAN_PROMPTS_AND_PATCHES", "mocov3, MEAN_PROMPTS_AND_PATCHES", "supervised, CLS"})
+    void anEmbeddedTrunkPassedAsAFileIsPooledAsItsManifestSays(String name, String pooling, @TempDir Path tmp) throws Exception {
+        Path extracted = dev.vptlab.reproduce.EmbeddedBackbones.extract(name, tmp, false, n -> {});
+        Path renamed = java.nio.file.Files.copy(extracted, tmp.resolve("my-trunk.bin")); // found by content, not by name
+        assertEquals(pooling, config("--task", "synthetic", "--backbone", renamed.toString()).pooling().name());
+        assertEquals("CLS", config("--task", "synthetic", "--backbone", renamed.toString(), "--pooling", "CLS").pooling().name(),
+                "an explicit --pooling wins");
+        byte[] b = java.nio.file.Files.readAllBytes(renamed);
+        b[b.length - 1] ^= 1;
+        Path changed = java.nio.file.Files.write(tmp.resolve("changed.safetensors"), b);
+        assertEquals(null, dev.vptlab.reproduce.EmbeddedBackbones.identify(changed), "one changed byte is another trunk");
+    }
+
+    private static dev.vptlab.train.RunConfig config(String... args) {
+        TrainOptions o = new TrainOptions();
+        new picocli.CommandLine(o).parseArgs(args);
+        return o.config();
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
