@@ -1,6 +1,7 @@
 package dev.vptlab.cli;
 
 import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.data.FolderTask;
 import dev.vptlab.data.LoadOptions;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
@@ -19,7 +20,9 @@ final class TrainOptions {
     @Option(names = "--recipe", defaultValue = "gated", description = "Base recipe: gated (SGD, Table 5) or cvpt (AdamW, configs). Default ${DEFAULT-VALUE}.")
     String recipe;
 
-    @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic).")
+    @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic), or a task folder:"
+            + " VTAB-style file lists (train800val200.txt/val200.txt/test.txt or train.txt/val.txt/test.txt) or"
+            + " train/<class>/*, val/…, test/….")
     String task;
 
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint file.")
@@ -114,10 +117,13 @@ final class TrainOptions {
         String embedded = dev.vptlab.reproduce.EmbeddedBackbones.identify(backbone);
         String kind = backboneKind != null ? backboneKind : "mae".equals(embedded) ? "mae" : guessKind();
         RunConfig.Builder b;
-        if (task.equals("synthetic") || task.startsWith("fm-")) {
-            // No paper recipe for the generated tasks: the method's optimizer family with our small-scale defaults.
+        boolean folder = FolderTask.isFolder(task);
+        if (task.equals("synthetic") || task.startsWith("fm-") || folder) {
+            // No paper recipe for the generated tasks or a user's folder: the method's optimizer family with our
+            // small-scale defaults; a folder's classes are counted from its data.
             b = recipe.equals("cvpt") ? RunConfig.cvpt() : RunConfig.gated();
-            b.task(task).numClasses(task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
+            b.task(task).numClasses(folder ? FolderTask.read(Path.of(task)).classNames().size()
+                    : task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
                     .batchSize(task.startsWith("fm-") ? 64 : 32)
                     .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
                     .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)

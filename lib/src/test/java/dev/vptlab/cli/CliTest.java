@@ -151,6 +151,52 @@ class CliTest {
         return o.config();
     }
 
+    @Test
+    void aClassFolderTaskAndAFileListFolderTrainEndToEnd(@TempDir Path tmp) throws Exception {
+        Path classes = tmp.resolve("pets");
+        Path lists = tmp.resolve("lists");
+        java.util.Map<Path, java.util.List<String>> listed = new java.util.LinkedHashMap<>();
+        java.util.Random r = new java.util.Random(0);
+        for (String split : new String[] {"train", "val", "test"}) {
+            for (String c : new String[] {"cat", "dog"}) {
+                for (int i = 0; i < 4; i++) {
+                    png(classes.resolve(split + "/" + c + "/" + i + ".png"), r);
+                    png(lists.resolve("images/" + split + "_" + c + i + ".png"), r);
+                    listed.computeIfAbsent(lists.resolve(split + ".txt"), k -> new java.util.ArrayList<>())
+                            .add("images/" + split + "_" + c + i + ".png " + (c.equals("cat") ? 0 : 1));
+                }
+            }
+        }
+        for (var e : listed.entrySet()) {
+            java.nio.file.Files.write(e.getKey(), e.getValue());
+        }
+        for (Path task : new Path[] {classes, lists}) {
+            Path out = tmp.resolve("run-" + task.getFileName());
+            Result train = run("train", "--task", task.toString(), "--backbone", Fixtures.vit("vit_timm.safetensors").toString(),
+                    "--heads", "3", "--epochs", "2", "--batch-size", "4", "--out", out.toString(), "--progress", "QUIET");
+            assertEquals(0, train.code(), train.err());
+            assertTrue(train.out().contains(": finished after 2 epochs"), train.out());
+            Path csv = tmp.resolve(task.getFileName() + ".csv");
+            Result eval = run("eval", "--run", out.toString(), "--save-logits", csv.toString());
+            assertEquals(0, eval.code(), eval.err());
+            assertTrue(eval.out().contains("test: n=8 "), eval.out());
+            java.util.List<String> rows = java.nio.file.Files.readAllLines(csv);
+            assertEquals("path,label,logit_0,logit_1", rows.get(0), "two classes counted from the data");
+            assertTrue(rows.get(1).startsWith(task == classes ? "test/cat/0.png,0," : "images/test_cat0.png,0,"), rows.get(1));
+        }
+    }
+
+    private static void png(Path file, java.util.Random r) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(12, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 10; y++) {
+            for (int x = 0; x < 12; x++) {
+                img.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
