@@ -13,6 +13,8 @@ Writes under lib/src/test/resources/fixtures/official/:
                         (GatedPT repo, train.py / the trainer's save routine). The model is `enc` (the prompted
                         ViT: every frozen trunk tensor under enc.*, plus enc.prompt_embeddings, enc.gate_logit,
                         enc.temp) and `head` (an MLP whose linear layer is head.last_layer).
+  vpt_deep_model.pth    the same layout for VPT-deep (KMnP/vpt, src/models/vit_prompt/vit_mae.py: enc.prompt_embeddings,
+                        enc.deep_prompt_embeddings; head.last_layer), from vpt_deep_mae.
   cvpt_model.pth        CVPT's whole-model state dict, flat (torch.save(model.state_dict(), ...)): the timm
                         trunk keys, Prompt_Tokens and head.{weight,bias}.
 
@@ -117,12 +119,16 @@ def save(obj_builder, name):
     Pickler(buf, protocol=2).dump(obj)
     prefix = os.path.splitext(name)[0]
     os.makedirs(OUT, exist_ok=True)
+    def entry(z, path, data):
+        # A fixed timestamp, so that regenerating gives the same bytes.
+        z.writestr(zipfile.ZipInfo(prefix + "/" + path, date_time=(1980, 1, 1, 0, 0, 0)), data)
+
     with zipfile.ZipFile(os.path.join(OUT, name), "w", zipfile.ZIP_STORED) as z:
-        z.writestr(prefix + "/data.pkl", buf.getvalue())
-        z.writestr(prefix + "/byteorder", "little")
+        entry(z, "data.pkl", buf.getvalue())
+        entry(z, "byteorder", "little")
         for s in storages:
-            z.writestr(prefix + "/data/" + s.key, s.array.tobytes())
-        z.writestr(prefix + "/version", "3\n")
+            entry(z, "data/" + s.key, s.array.tobytes())
+        entry(z, "version", "3\n")
 
 
 def params(case):
@@ -147,6 +153,20 @@ def main():
         return {"model": sd}
 
     save(gated_obj, "gated_last_model.pth")
+
+    vpt = params("vpt_deep_mae")
+
+    def vpt_obj(tensor):
+        sd = collections.OrderedDict()
+        for k, v in trunk.items():
+            sd["enc." + k] = tensor(v)
+        sd["enc.prompt_embeddings"] = tensor(vpt["prompt_embeddings"])
+        sd["enc.deep_prompt_embeddings"] = tensor(vpt["deep_prompt_embeddings"])
+        sd["head.last_layer.weight"] = tensor(vpt["head.weight"])
+        sd["head.last_layer.bias"] = tensor(vpt["head.bias"])
+        return {"model": sd}
+
+    save(vpt_obj, "vpt_deep_model.pth")
 
     cvpt = params("cvpt_pos3")
 

@@ -137,7 +137,7 @@ final class EvalCommand implements Callable<Integer> {
         o.heads = heads;
         o.pooling = pooling;
         o.position = position;
-        o.method = method != null ? method : s.cross() ? "cvpt" : null;
+        o.method = method != null ? method : s.method();
         o.prompts = s.prompts();
         o.classes = s.classes();
         o.noGates = !s.gates();

@@ -126,6 +126,18 @@ class CliTest {
         assertEquals(0, official.code(), official.err());
         assertTrue(official.out().startsWith("gated_last_model.pth val: n=64 top-1 "), official.out());
 
+        // CVPT's and VPT-deep's whole-model files: the method is read from the names (Prompt_Tokens, deep prompts).
+        for (String file : new String[] {"cvpt_model.pth", "vpt_deep_model.pth"}) {
+            Result r = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                    Fixtures.official(file).toString(), "--split", "val");
+            assertEquals(0, r.code(), file + ": " + r.err());
+            assertTrue(r.out().startsWith(file + " val: n=64 top-1 "), r.out());
+        }
+        Result shallowAsDeep = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                Fixtures.official("vpt_deep_model.pth").toString(), "--method", "vpt-shallow");
+        assertEquals(1, shallowAsDeep.code());
+        assertTrue(shallowAsDeep.err().contains("unknown key(s) [enc.deep_prompt_embeddings]"), shallowAsDeep.err());
+
         Result neither = run("eval", "--task", "synthetic");
         assertEquals(1, neither.code());
         assertTrue(neither.err().contains("either --run FOLDER or --trainable FILE"), neither.err());

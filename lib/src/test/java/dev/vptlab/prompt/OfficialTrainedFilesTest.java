@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class OfficialTrainedFilesTest {
     @ParameterizedTest
-    @CsvSource({"gated_last_model.pth, gated_mae", "cvpt_model.pth, cvpt_pos3"})
+    @CsvSource({"gated_last_model.pth, gated_mae", "vpt_deep_model.pth, vpt_deep_mae", "cvpt_model.pth, cvpt_pos3"})
     void officialFileGivesTheReferenceLogits(String file, String fixture) {
         Safetensors.Contents c = Safetensors.read(Fixtures.methods(fixture + ".safetensors"));
         try (NDManager m = NDManager.newBaseManager()) {
