@@ -2,8 +2,6 @@ package dev.vptlab.checkpoint;
 
 import dev.vptlab.model.VitConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -34,60 +32,19 @@ public record Checkpoint(Path file, CheckpointFormat format, CheckpointSource so
 
     /** Reads a file; {@code source} overrides detection when not null. */
     public static Checkpoint read(Path file, CheckpointSource source) {
-        CheckpointFormat format = CheckpointFormat.detect(file);
-        Map<String, RawTensor> state = new LinkedHashMap<>();
-        List<String> other = new ArrayList<>();
-        Map<String, String> metadata = Map.of();
-        CheckpointSource detected;
-        switch (format) {
-            case SAFETENSORS -> {
-                Safetensors.Contents c = Safetensors.read(file);
-                state.putAll(c.tensors());
-                metadata = c.metadata();
-                detected = flatSource(state);
-            }
-            case NPZ -> {
-                state.putAll(Npz.read(file));
-                detected = CheckpointSource.GOOGLE_NPZ;
-            }
-            case TORCH_ZIP -> {
-                Object root = TorchZipReader.read(file);
-                if (!(root instanceof Map<?, ?> top)) {
-                    throw new CheckpointFormatException(file, "top-level object is a "
-                            + (root == null ? "None" : root.getClass().getSimpleName()) + ", not a dict of tensors");
-                }
-                Object container;
-                if (top.get("model") instanceof Map<?, ?> m) {
-                    container = m;
-                    detected = CheckpointSource.MAE;
-                } else if (top.get("state_dict") instanceof Map<?, ?> m) {
-                    container = m;
-                    boolean pretrain = m.keySet().stream().anyMatch(k -> String.valueOf(k).contains("base_encoder."));
-                    detected = pretrain ? CheckpointSource.MOCO_V3_PRETRAIN : CheckpointSource.MOCO_V3_LINEAR;
-                } else {
-                    container = top;
-                    detected = null;
-                }
-                if (container != top) {
-                    for (Object k : top.keySet()) {
-                        if (top.get(k) != container) {
-                            other.add(String.valueOf(k));
-                        }
-                    }
-                }
-                for (Map.Entry<?, ?> e : ((Map<?, ?>) container).entrySet()) {
-                    if (e.getValue() instanceof RawTensor t) {
-                        state.put(String.valueOf(e.getKey()), t);
-                    } else {
-                        other.add(e.getKey() + " (not a tensor)");
-                    }
-                }
-                if (detected == null) {
-                    detected = flatSource(state);
-                }
-            }
-            default -> throw new IllegalStateException(format.toString());
-        }
+        StateDicts sd = StateDicts.read(file);
+        Map<String, RawTensor> state = sd.tensors();
+        CheckpointSource detected = switch (sd.format()) {
+            case NPZ -> CheckpointSource.GOOGLE_NPZ;
+            case SAFETENSORS -> flatSource(state);
+            case TORCH_ZIP -> sd.container() == null ? flatSource(state)
+                    : sd.container().equals("model") ? CheckpointSource.MAE
+                    : state.keySet().stream().anyMatch(k -> k.contains("base_encoder.")) ? CheckpointSource.MOCO_V3_PRETRAIN
+                    : CheckpointSource.MOCO_V3_LINEAR;
+        };
+        CheckpointFormat format = sd.format();
+        List<String> other = sd.otherEntries();
+        Map<String, String> metadata = sd.metadata();
         CheckpointSource use = source != null ? source : detected;
         KeyMaps.Remapped r = KeyMaps.remap(file, use, state);
         return new Checkpoint(file, format, use, r.tensors(), List.copyOf(r.ignored()), List.copyOf(other), Map.copyOf(metadata));

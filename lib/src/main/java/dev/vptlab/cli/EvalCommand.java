@@ -2,9 +2,11 @@ package dev.vptlab.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
+import dev.vptlab.checkpoint.StateDicts;
 import dev.vptlab.data.DataSources;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
+import dev.vptlab.prompt.TrainedShapes;
 import dev.vptlab.train.EvalResult;
 import dev.vptlab.train.Evaluator;
 import dev.vptlab.train.RunConfig;
@@ -18,14 +20,46 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code vptlab eval}: evaluates a finished run's trained parameters on one split. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a trained run on a split.")
+/**
+ * {@code vptlab eval}: evaluates trained parameters on one split: a finished run's ({@code --run}), or a file of
+ * trained tensors from any trainer ({@code --trainable}, with {@code --backbone}, {@code --task} and the recipe or
+ * method), whose prompt count, class count, gates and temperatures are read from its shapes.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a trained run, or a file of trained parameters, on a split.")
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--run", required = true, description = "A run folder written by train.")
+    @Option(names = "--run", description = "A run folder written by train.")
     Path run;
+
+    @Option(names = "--trainable", description = "Instead of --run: trained parameters (vptlab's, or an official trainer's"
+            + " .pth / safetensors, e.g. Gated PT's last_model.pth); needs --backbone and --task.")
+    Path trainable;
+
+    @Option(names = "--backbone", description = "With --trainable: the backbone checkpoint it was trained on.")
+    Path backbone;
+
+    @Option(names = "--task", description = "With --trainable: the task key or folder.")
+    String task;
+
+    @Option(names = "--recipe", defaultValue = "gated", description = "With --trainable: gated or cvpt (default ${DEFAULT-VALUE}).")
+    String recipe;
+
+    @Option(names = "--method", description = "With --trainable: vpt-shallow, vpt-deep, gated or cvpt (default: the recipe's).")
+    String method;
+
+    @Option(names = "--backbone-kind", description = "With --trainable: mae or mocov3 (pooling); default from the checkpoint.")
+    String backboneKind;
+
+    @Option(names = "--heads", description = "With --trainable: head count when the checkpoint does not say.")
+    Integer heads;
+
+    @Option(names = "--pooling", description = "With --trainable: ${COMPLETION-CANDIDATES} (default: per backbone).")
+    dev.vptlab.prompt.Pooling pooling;
+
+    @Option(names = "--position", description = "With --trainable, cvpt: cross-attention position 1..5.")
+    Integer position;
 
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default ${DEFAULT-VALUE}).")
     String split;
@@ -41,14 +75,30 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunRecord record = RunRecord.read(run);
-        RunConfig cfg = RunConfig.fromMap(record.config());
-        Path trained = run.resolve(Trainer.TRAINABLE_FILE);
-        if (!Files.exists(trained)) {
-            trained = run.resolve(Trainer.STATE_FILE);
+        if ((run == null) == (trainable == null)) {
+            throw new VptlabException("eval needs either --run FOLDER or --trainable FILE (with --backbone and --task)");
         }
-        if (!Files.exists(trained)) {
-            throw new VptlabException(run + ": no trained parameters (" + Trainer.TRAINABLE_FILE + ")");
+        RunConfig cfg;
+        Path trained;
+        String label;
+        if (run != null) {
+            RunRecord record = RunRecord.read(run);
+            cfg = RunConfig.fromMap(record.config());
+            trained = run.resolve(Trainer.TRAINABLE_FILE);
+            if (!Files.exists(trained)) {
+                trained = run.resolve(Trainer.STATE_FILE);
+            }
+            if (!Files.exists(trained)) {
+                throw new VptlabException(run + ": no trained parameters (" + Trainer.TRAINABLE_FILE + ")");
+            }
+            label = record.runId();
+        } else {
+            if (backbone == null || task == null) {
+                throw new VptlabException("--trainable needs --backbone FILE and --task TASK");
+            }
+            trained = trainable;
+            cfg = fileConfig();
+            label = trainable.getFileName().toString();
         }
         int[] shape = Trainer.inputShape(cfg);
         Trainer.Splits splits = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
@@ -66,7 +116,7 @@ final class EvalCommand implements Callable<Integer> {
             Trainer.loadTrained(model, trained);
             float[] logits = Evaluator.logits(model, d, batchSize, null, m);
             EvalResult r = EvalResult.of(split, logits, d.numClasses(), dev.vptlab.data.Batches.labels(d, dev.vptlab.data.Batches.range(0, d.size())));
-            spec.commandLine().getOut().printf("%s %s: n=%d top-1 %.2f top-5 %.2f%s loss %.4f%n", record.runId(), split, r.n(),
+            spec.commandLine().getOut().printf("%s %s: n=%d top-1 %.2f top-5 %.2f%s loss %.4f%n", label, split, r.n(),
                     r.top1(), r.top5(), Double.isNaN(r.auc()) ? "" : String.format(" AUC %.4f", r.auc()), r.loss());
             if (saveLogits != null) {
                 Evaluator.saveLogits(saveLogits, d, logits);
@@ -74,5 +124,24 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The config of a --trainable evaluation: the recipe's, with the method's sizes read from the file. */
+    private RunConfig fileConfig() {
+        TrainedShapes s = TrainedShapes.of(StateDicts.read(trainable).tensors());
+        TrainOptions o = new TrainOptions();
+        o.recipe = recipe;
+        o.task = task;
+        o.backbone = backbone;
+        o.backboneKind = backboneKind;
+        o.heads = heads;
+        o.pooling = pooling;
+        o.position = position;
+        o.method = method != null ? method : s.method();
+        o.prompts = s.prompts();
+        o.classes = s.classes();
+        o.noGates = !s.gates();
+        o.noTemperature = !s.temperature();
+        return o.config();
     }
 }

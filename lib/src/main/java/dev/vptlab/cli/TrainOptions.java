@@ -1,6 +1,7 @@
 package dev.vptlab.cli;
 
 import dev.vptlab.checkpoint.Checkpoint;
+import dev.vptlab.data.FolderTask;
 import dev.vptlab.data.LoadOptions;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
@@ -19,7 +20,9 @@ final class TrainOptions {
     @Option(names = "--recipe", defaultValue = "gated", description = "Base recipe: gated (SGD, Table 5) or cvpt (AdamW, configs). Default ${DEFAULT-VALUE}.")
     String recipe;
 
-    @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic).")
+    @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic), or a task folder:"
+            + " VTAB-style file lists (train800val200.txt/val200.txt/test.txt or train.txt/val.txt/test.txt) or"
+            + " train/<class>/*, val/…, test/….")
     String task;
 
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint file.")
@@ -110,13 +113,27 @@ final class TrainOptions {
 
     /** The run config these options describe. */
     RunConfig config() {
-        // The kind is guessed only where it is used: reading a checkpoint is slow, and a plan resolves many commands.
-        java.util.function.Supplier<String> kind = () -> backboneKind != null ? backboneKind : guessKind();
+        // Both are worked out only where used (reading a checkpoint is slow, and a plan resolves many commands):
+        // an embedded trunk passed as a file is recognised by its bytes and pooled as its manifest says.
+        String[] embeddedSeen = new String[1];
+        boolean[] embeddedKnown = new boolean[1];
+        java.util.function.Supplier<String> embedded = () -> {
+            if (!embeddedKnown[0]) {
+                embeddedSeen[0] = dev.vptlab.reproduce.EmbeddedBackbones.identify(backbone);
+                embeddedKnown[0] = true;
+            }
+            return embeddedSeen[0];
+        };
+        java.util.function.Supplier<String> kind = () -> backboneKind != null ? backboneKind
+                : "mae".equals(embedded.get()) ? "mae" : guessKind();
         RunConfig.Builder b;
-        if (task.equals("synthetic") || task.startsWith("fm-")) {
-            // No paper recipe for the generated tasks: the method's optimizer family with our small-scale defaults.
+        boolean folder = FolderTask.isFolder(task);
+        if (task.equals("synthetic") || task.startsWith("fm-") || folder) {
+            // No paper recipe for the generated tasks or a user's folder: the method's optimizer family with our
+            // small-scale defaults; a folder's classes are counted from its data.
             b = recipe.equals("cvpt") ? RunConfig.cvpt() : RunConfig.gated();
-            b.task(task).numClasses(task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
+            b.task(task).numClasses(folder ? FolderTask.read(Path.of(task)).classNames().size()
+                    : task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
                     .batchSize(task.startsWith("fm-") ? 64 : 32)
                     .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
                     .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)
@@ -141,7 +158,11 @@ final class TrainOptions {
                     position != null ? position : m.position(), m.dropPath(), crossWeights != null ? crossWeights : m.crossWeights());
         }
         RunConfig.Builder o = base.toBuilder().method(m);
-        if (pooling != null) o.pooling(pooling);
+        if (pooling != null) {
+            o.pooling(pooling);
+        } else if (embedded.get() != null) {
+            o.pooling(dev.vptlab.reproduce.EmbeddedBackbones.promptPooling(embedded.get()));
+        }
         if (classes != null) o.numClasses(classes);
         if (epochs != null) {
             o.epochs(epochs);

@@ -13,7 +13,8 @@ import java.util.List;
  * Opens the splits of a task by name, with the preprocessing of the run's recipe. {@code synthetic}
  * needs no files; VTAB-1K and FGVC are read from a data root prepared by {@code data-scripts/}:
  * {@code <root>/vtab-1k/<key>/} (or {@code <root>/<key>/}) and {@code <root>/fgvc/<key>/}. The mini
- * benchmark's {@code fm-*} tasks are rendered from Fashion-MNIST ({@link #mini}).
+ * benchmark's {@code fm-*} tasks are rendered from Fashion-MNIST ({@link #mini}). Any other existing folder is a
+ * task of the user's own ({@link FolderTask}), preprocessed as VTAB-1K.
  */
 public final class DataSources {
     private DataSources() {}
@@ -43,13 +44,17 @@ public final class DataSources {
             Transform t = preprocess.equals("cvpt") ? Pipelines.cvptVtab(imageSide) : Pipelines.gatedVtab(imageSide);
             return Vtab1k.open(dir, task, t, o);
         }
+        if (FolderTask.isFolder(task)) {
+            Transform t = preprocess.equals("cvpt") ? Pipelines.cvptVtab(imageSide) : Pipelines.gatedVtab(imageSide);
+            return FolderTask.open(Path.of(task), t, o, numClasses);
+        }
         if (Fgvc.datasets().containsKey(task)) {
             Path dir = firstExisting(dataRoot.resolve("fgvc").resolve(task), dataRoot.resolve(task));
             // Resize(256) then crop 224 at 224 px; the same ratio at other input sizes.
             int resize = Math.round(imageSide * 256f / 224f);
             return Fgvc.open(dir, task, Pipelines.fgvcTrain(resize, imageSide), Pipelines.fgvcEval(resize, imageSide), o);
         }
-        throw new VptlabException("unknown task '" + task + "'; known: synthetic, VTAB-1K " + Vtab1k.tasks().keySet()
+        throw new VptlabException("unknown task '" + task + "' (and no such folder); known: a task folder, synthetic, VTAB-1K " + Vtab1k.tasks().keySet()
                 + ", FGVC " + Fgvc.datasets().keySet() + ", mini benchmark " + MiniBenchmark.tasks().stream()
                 .filter(t -> !t.isSegmentation()).map(MiniTask::key).toList());
     }

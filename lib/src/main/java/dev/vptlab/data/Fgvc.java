@@ -99,7 +99,8 @@ public final class Fgvc {
         index = 0;
         for (Map.Entry<String, Integer> e : raw.entrySet()) {
             index++;
-            out.add(new ListedImageDataset.Entry(folder.resolve(e.getKey(), json, index), remap.get(e.getValue()), json, index));
+            out.add(new ListedImageDataset.Entry(folder.resolve(e.getKey(), json, index), remap.get(e.getValue()), json, index,
+                    e.getKey()));
         }
         return out;
     }

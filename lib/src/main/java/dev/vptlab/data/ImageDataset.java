@@ -30,7 +30,7 @@ public interface ImageDataset {
 
     int label(int i);
 
-    /** Where image i came from (relative path or a synthetic id), for per-image outputs. */
+    /** Where image i came from (its path as the split list writes it, or a synthetic id), for per-image outputs. */
     String path(int i);
 
     /**

@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * remembered by file size and modification time ({@link CheckedImages}) so that reopening them is cheap.
  */
 public final class ListedImageDataset implements ImageDataset {
-    /** One image: its file, label, and where it was listed (for error messages). */
-    public record Entry(Path file, int label, Path listFile, int line) {}
+    /**
+     * One image: its file, label, where it was listed (for error messages), and its path as the list wrote it
+     * (relative to the task folder; what {@link #path} returns, so saved logits name images as the list does).
+     */
+    public record Entry(Path file, int label, Path listFile, int line, String listed) {}
 
     /** Threads decoding at open: a few, so that the images in flight stay a few (each up to the pixel limit). */
     private static final int DECODE_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -229,7 +232,7 @@ public final class ListedImageDataset implements ImageDataset {
 
     @Override
     public String path(int i) {
-        return entries.get(i).file().toString();
+        return entries.get(i).listed();
     }
 
     @Override

@@ -80,7 +80,8 @@ public final class Vtab1k {
             } catch (NumberFormatException e) {
                 throw new DatasetException(list, i + 1, "label '" + line.substring(sp + 1) + "' is not an integer");
             }
-            out.add(new ListedImageDataset.Entry(folder.resolve(line.substring(0, sp).strip(), list, i + 1), label, list, i + 1));
+            String listed = line.substring(0, sp).strip();
+            out.add(new ListedImageDataset.Entry(folder.resolve(listed, list, i + 1), label, list, i + 1, listed));
         }
         return out;
     }

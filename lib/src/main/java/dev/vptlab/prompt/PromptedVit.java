@@ -166,8 +166,9 @@ public final class PromptedVit {
         };
     }
 
+    /** Loads a file of trained tensors in any format {@link TrainedFile} reads. */
     public void loadTrainable(Path file) {
-        loadTrainable(Safetensors.read(file).tensors(), file.toString());
+        loadTrainable(TrainedFile.read(file, vit), file.toString());
     }
 
     /** Saves the trainable tensors under vptlab's names, with the method id in the metadata (atomic write). */

@@ -9,6 +9,7 @@ import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.Pooling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,6 +33,64 @@ public final class EmbeddedBackbones {
     /** True when this build carries the named trunk. */
     public static boolean present(String name) {
         return EmbeddedBackbones.class.getResource(RESOURCE_DIR + name + ".safetensors") != null;
+    }
+
+    /**
+     * The representation a prompted model's head reads on an embedded trunk, as its manifest's probe says
+     * ({@code linear_probe.pooling}): supervised, the CLS token (VPT, CVPT); MAE and MoCo v3, the token mean (with
+     * the prompts, as Gated PT's code pools MAE). MoCo v3 takes the mean, not Gated PT's CLS token, because the
+     * embedded MoCo v3 trunk's CLS token probes no better than a random trunk at its pretraining budget while its
+     * patch tokens do (docs/embedded-backbones.md); with CLS the mini study measured noise (chance-level fm-position).
+     */
+    public static Pooling promptPooling(String name) {
+        return name.equals("supervised") ? Pooling.CLS : Pooling.MEAN_PROMPTS_AND_PATCHES;
+    }
+
+    /**
+     * Which embedded trunk {@code file} is, by content (byte for byte, whatever its name or folder), or null when it
+     * is none of them (or no file).
+     */
+    public static String identify(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            long size = Files.size(file);
+            byte[] bytes = null;
+            for (java.util.Map.Entry<String, byte[]> e : Resources.BYTES.entrySet()) {
+                if (e.getValue().length != size) { // a checkpoint of another size is never read
+                    continue;
+                }
+                if (bytes == null) {
+                    bytes = Files.readAllBytes(file);
+                }
+                if (java.util.Arrays.equals(bytes, e.getValue())) {
+                    return e.getKey();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new VptlabException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The embedded trunks' bytes, read once (a few MB in all): plans identify many backbone files. */
+    private static final class Resources {
+        static final java.util.Map<String, byte[]> BYTES = read();
+
+        private static java.util.Map<String, byte[]> read() {
+            java.util.Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+            for (String name : NAMES) {
+                try (InputStream in = EmbeddedBackbones.class.getResourceAsStream(RESOURCE_DIR + name + ".safetensors")) {
+                    if (in != null) {
+                        m.put(name, in.readAllBytes());
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return java.util.Collections.unmodifiableMap(m);
+        }
     }
 
     /** The manifest (JSON text) of an embedded trunk, or null. */

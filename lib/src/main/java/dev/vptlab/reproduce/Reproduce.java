@@ -227,14 +227,9 @@ public final class Reproduce {
         return new Job(study, backbone, task, m.method(), m.insertBlock(), variant, variantValue, folder, cfg);
     }
 
-    /**
-     * The representation the head reads. Supervised: the CLS token (VPT, CVPT). MAE: the mean of prompt and patch
-     * tokens, as Gated PT's code does for MAE. MoCo v3: the same mean, not Gated PT's CLS token, because the
-     * embedded MoCo v3 trunk's CLS token probes no better than a random trunk at its pretraining budget while its
-     * patch tokens do (docs/embedded-backbones.md); with CLS the study measured noise (chance-level fm-position).
-     */
+    /** The representation the head reads: {@link EmbeddedBackbones#promptPooling}. */
     static Pooling pooling(String backbone) {
-        return backbone.equals("supervised") ? Pooling.CLS : Pooling.MEAN_PROMPTS_AND_PATCHES;
+        return EmbeddedBackbones.promptPooling(backbone);
     }
 
     /** Learning rates of the mini study (ours, no grid search; see {@code docs/mini-benchmark.md}). */

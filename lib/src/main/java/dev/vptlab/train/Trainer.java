@@ -134,17 +134,13 @@ public final class Trainer {
         return new int[] {shapes.inChannels(), shapes.imageSize(), shapes.imageSize()};
     }
 
-    /** Loads trained values from a run's {@link #TRAINABLE_FILE} or {@link #STATE_FILE}. */
+    /**
+     * Loads trained values from a run's {@link #TRAINABLE_FILE} or {@link #STATE_FILE}, or from an official
+     * trainer's file (safetensors or PyTorch, detected from the bytes), whose frozen trunk must equal the model's
+     * backbone ({@link dev.vptlab.prompt.TrainedFile}).
+     */
     public static void loadTrained(PromptedVit model, Path file) {
-        Map<String, RawTensor> t = new LinkedHashMap<>();
-        Safetensors.read(file).tensors().forEach((k, v) -> {
-            if (k.startsWith("param/")) {
-                t.put(k.substring(6), v);
-            } else if (!k.startsWith("optim/")) {
-                t.put(k, v);
-            }
-        });
-        model.loadTrainable(t, file.toString());
+        model.loadTrainable(dev.vptlab.prompt.TrainedFile.read(file, model.backbone()), file.toString());
     }
 
     /**

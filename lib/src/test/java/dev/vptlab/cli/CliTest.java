@@ -104,6 +104,111 @@ class CliTest {
         assertTrue(!out.toFile().exists(), "refused before the folder is touched");
     }
 
+    @Test
+    void evalWithoutARunFolderReadsTheMethodFromTheTrainedFile(@TempDir Path tmp) throws Exception {
+        String backbone = Fixtures.vit("vit_timm.safetensors").toString();
+        Path out = tmp.resolve("r");
+        Result train = run("train", "--task", "synthetic", "--backbone", backbone, "--heads", "3", "--epochs", "1",
+                "--prompts", "2", "--out", out.toString(), "--progress", "QUIET");
+        assertEquals(0, train.code(), train.err());
+        Result byRun = run("eval", "--run", out.toString(), "--save-logits", tmp.resolve("run.csv").toString());
+        assertEquals(0, byRun.code(), byRun.err());
+        Result byFile = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                out.resolve("trainable.safetensors").toString(), "--save-logits", tmp.resolve("file.csv").toString());
+        assertEquals(0, byFile.code(), byFile.err());
+        assertEquals(byRun.out().lines().findFirst().orElseThrow().replaceFirst("^\\S+ ", ""),
+                byFile.out().lines().findFirst().orElseThrow().replaceFirst("^\\S+ ", ""));
+        assertEquals(java.nio.file.Files.readString(tmp.resolve("run.csv")), java.nio.file.Files.readString(tmp.resolve("file.csv")));
+
+        // Gated PT's whole-model last_model.pth: 3 prompts, 5 classes, gates and temperatures, read from its shapes.
+        Result official = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                Fixtures.official("gated_last_model.pth").toString(), "--split", "val");
+        assertEquals(0, official.code(), official.err());
+        assertTrue(official.out().startsWith("gated_last_model.pth val: n=64 top-1 "), official.out());
+
+        // CVPT's and VPT-deep's whole-model files: the method is read from the names (Prompt_Tokens, deep prompts).
+        for (String file : new String[] {"cvpt_model.pth", "vpt_deep_model.pth"}) {
+            Result r = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                    Fixtures.official(file).toString(), "--split", "val");
+            assertEquals(0, r.code(), file + ": " + r.err());
+            assertTrue(r.out().startsWith(file + " val: n=64 top-1 "), r.out());
+        }
+        Result shallowAsDeep = run("eval", "--backbone", backbone, "--heads", "3", "--task", "synthetic", "--trainable",
+                Fixtures.official("vpt_deep_model.pth").toString(), "--method", "vpt-shallow");
+        assertEquals(1, shallowAsDeep.code());
+        assertTrue(shallowAsDeep.err().contains("unknown key(s) [enc.deep_prompt_embeddings]"), shallowAsDeep.err());
+
+        Result neither = run("eval", "--task", "synthetic");
+        assertEquals(1, neither.code());
+        assertTrue(neither.err().contains("either --run FOLDER or --trainable FILE"), neither.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mae, MEAN_PROMPTS_AND_PATCHES", "mocov3, MEAN_PROMPTS_AND_PATCHES", "supervised, CLS"})
+    void anEmbeddedTrunkPassedAsAFileIsPooledAsItsManifestSays(String name, String pooling, @TempDir Path tmp) throws Exception {
+        Path extracted = dev.vptlab.reproduce.EmbeddedBackbones.extract(name, tmp, false, n -> {});
+        Path renamed = java.nio.file.Files.copy(extracted, tmp.resolve("my-trunk.bin")); // found by content, not by name
+        assertEquals(pooling, config("--task", "synthetic", "--backbone", renamed.toString()).pooling().name());
+        assertEquals("CLS", config("--task", "synthetic", "--backbone", renamed.toString(), "--pooling", "CLS").pooling().name(),
+                "an explicit --pooling wins");
+        byte[] b = java.nio.file.Files.readAllBytes(renamed);
+        b[b.length - 1] ^= 1;
+        Path changed = java.nio.file.Files.write(tmp.resolve("changed.safetensors"), b);
+        assertEquals(null, dev.vptlab.reproduce.EmbeddedBackbones.identify(changed), "one changed byte is another trunk");
+    }
+
+    private static dev.vptlab.train.RunConfig config(String... args) {
+        TrainOptions o = new TrainOptions();
+        new picocli.CommandLine(o).parseArgs(args);
+        return o.config();
+    }
+
+    @Test
+    void aClassFolderTaskAndAFileListFolderTrainEndToEnd(@TempDir Path tmp) throws Exception {
+        Path classes = tmp.resolve("pets");
+        Path lists = tmp.resolve("lists");
+        java.util.Map<Path, java.util.List<String>> listed = new java.util.LinkedHashMap<>();
+        java.util.Random r = new java.util.Random(0);
+        for (String split : new String[] {"train", "val", "test"}) {
+            for (String c : new String[] {"cat", "dog"}) {
+                for (int i = 0; i < 4; i++) {
+                    png(classes.resolve(split + "/" + c + "/" + i + ".png"), r);
+                    png(lists.resolve("images/" + split + "_" + c + i + ".png"), r);
+                    listed.computeIfAbsent(lists.resolve(split + ".txt"), k -> new java.util.ArrayList<>())
+                            .add("images/" + split + "_" + c + i + ".png " + (c.equals("cat") ? 0 : 1));
+                }
+            }
+        }
+        for (var e : listed.entrySet()) {
+            java.nio.file.Files.write(e.getKey(), e.getValue());
+        }
+        for (Path task : new Path[] {classes, lists}) {
+            Path out = tmp.resolve("run-" + task.getFileName());
+            Result train = run("train", "--task", task.toString(), "--backbone", Fixtures.vit("vit_timm.safetensors").toString(),
+                    "--heads", "3", "--epochs", "2", "--batch-size", "4", "--out", out.toString(), "--progress", "QUIET");
+            assertEquals(0, train.code(), train.err());
+            assertTrue(train.out().contains(": finished after 2 epochs"), train.out());
+            Path csv = tmp.resolve(task.getFileName() + ".csv");
+            Result eval = run("eval", "--run", out.toString(), "--save-logits", csv.toString());
+            assertEquals(0, eval.code(), eval.err());
+            assertTrue(eval.out().contains("test: n=8 "), eval.out());
+            java.util.List<String> rows = java.nio.file.Files.readAllLines(csv);
+            assertEquals("path,label,logit_0,logit_1", rows.get(0), "two classes counted from the data");
+            assertTrue(rows.get(1).startsWith(task == classes ? "test/cat/0.png,0," : "images/test_cat0.png,0,"), rows.get(1));
+        }
+    }
+
+    private static void png(Path file, java.util.Random r) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(12, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 10; y++) {
+            for (int x = 0; x < 12; x++) {
+                img.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

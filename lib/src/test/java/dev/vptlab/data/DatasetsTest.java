@@ -80,6 +80,75 @@ class DatasetsTest {
                 LoadOptions.DEFAULT.withCacheLimit(2))).cached());
         assertEquals(3 * 16 * 16, s.val().image(0, new Random(0)).length);
         assertEquals(19, Vtab1k.tasks().size());
+        assertEquals("images/test/000005.png", s.test().path(5), "paths as the list file writes them");
+    }
+
+    @Test
+    void aClassFolderTaskCountsAndNamesItsClassesFromTheData() throws IOException {
+        Path dir = tmp.resolve("pets");
+        for (String split : List.of("train", "test")) {
+            for (String c : List.of("dog", "cat", "bird")) {
+                png(dir.resolve(split + "/" + c + "/a.png"), 20, 18, c.length(), false);
+                png(dir.resolve(split + "/" + c + "/b.png"), 20, 18, 7, true);
+            }
+        }
+        Files.writeString(dir.resolve("train/.DS_Store"), "hidden files are skipped");
+        FolderTask.Contents c = FolderTask.read(dir);
+        assertEquals(List.of("bird", "cat", "dog"), c.classNames(), "sorted, as ImageFolder labels them");
+        assertEquals(null, c.val());
+        Trainer.Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 3);
+        assertEquals(6, s.train().size());
+        assertEquals("train/bird/a.png", s.train().path(0));
+        assertEquals(2, s.test().label(5));
+        assertEquals("test/dog/b.png", s.test().path(5));
+
+        DatasetException heads = assertThrows(DatasetException.class, () -> FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 5));
+        assertTrue(heads.getMessage().startsWith(dir + ": holds 3 classes (class folders), the run's head has 5"), heads.getMessage());
+        png(dir.resolve("test/fish/a.png"), 20, 18, 1, false);
+        DatasetException unknown = assertThrows(DatasetException.class, () -> FolderTask.read(dir));
+        assertTrue(unknown.getMessage().startsWith(dir.resolve("test/fish") + ": class folder 'fish' is not among the training classes"),
+                unknown.getMessage());
+        Files.delete(dir.resolve("test/fish/a.png"));
+        Files.delete(dir.resolve("test/fish"));
+        Files.writeString(dir.resolve("train/cat/notes.png"), "not an image");
+        DatasetException bad = assertThrows(DatasetException.class, () -> FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 3));
+        assertTrue(bad.getMessage().startsWith(dir.resolve("train/cat") + ":3: "), bad.getMessage());
+    }
+
+    @Test
+    void aFileListFolderOpensWithItsOwnSplitNamesAndTheKnownChecks() throws IOException {
+        Path dir = tmp.resolve("mine");
+        for (String split : List.of("train", "val", "test")) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String rel = "img/" + split + i + ".png";
+                png(dir.resolve(rel), 20, 18, i, false);
+                lines.add(rel + " " + (i % 4));
+            }
+            Files.write(dir.resolve(split + ".txt"), lines);
+        }
+        FolderTask.Contents c = FolderTask.read(dir);
+        assertEquals("file lists", c.layout());
+        assertEquals(4, c.classNames().size(), "the largest label + 1");
+        Trainer.Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 4);
+        assertEquals("img/val3.png", s.val().path(3));
+        Files.write(dir.resolve("test.txt"), List.of("img/test0.png 0", "img/missing.png 1"));
+        DatasetException e = assertThrows(DatasetException.class, () -> FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 4));
+        assertTrue(e.getMessage().startsWith(dir.resolve("test.txt") + ":2: listed image not found"), e.getMessage());
+        DatasetException none = assertThrows(DatasetException.class, () -> FolderTask.read(dir.resolve("img")));
+        assertTrue(none.getMessage().contains("not a task folder"), none.getMessage());
+    }
+
+    @Test
+    void savedLogitsNameImagesByTheListsRelativePaths() throws IOException {
+        Path dir = vtabTask("dtd", 47, 3);
+        ImageDataset test = Vtab1k.open(dir, "dtd", IDENTITY_16, LoadOptions.DEFAULT).test();
+        Path csv = tmp.resolve("logits.csv");
+        dev.vptlab.train.Evaluator.saveLogits(csv, test, new float[3 * 47]);
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(4, rows.size());
+        assertTrue(rows.get(1).startsWith("images/test/000000.png,0,0.0,"), rows.get(1));
+        assertTrue(rows.get(3).startsWith("images/test/000002.png,2,"), rows.get(3));
     }
 
     @Test

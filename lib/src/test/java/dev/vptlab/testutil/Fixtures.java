@@ -31,6 +31,11 @@ public final class Fixtures {
         return root().resolve("vit").resolve(name);
     }
 
+    /** Files laid out as the official trainers save them (make_official_fixtures.py). */
+    public static Path official(String name) {
+        return root().resolve("official").resolve(name);
+    }
+
     public static Path methods(String name) {
         return root().resolve("methods").resolve(name);
     }
