@@ -16,7 +16,29 @@ import java.util.HexFormat;
 public final class FileHash {
     private FileHash() {}
 
+    /** Digests already computed in this process, by real path, size and modification time: a sweep's runs share one. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> SEEN =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public static String sha256(Path file) {
+        String key;
+        try {
+            java.nio.file.attribute.BasicFileAttributes a =
+                    Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            key = file.toRealPath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            throw new VptlabException(file + ": cannot read to compute its SHA-256: " + e.getMessage(), e);
+        }
+        String known = SEEN.get(key);
+        if (known != null) {
+            return known;
+        }
+        String digest = digest(file);
+        SEEN.put(key, digest);
+        return digest;
+    }
+
+    private static String digest(Path file) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
