@@ -1,5 +1,6 @@
 package dev.vptlab.checkpoint;
 
+import dev.vptlab.util.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

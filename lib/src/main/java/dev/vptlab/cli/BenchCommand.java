@@ -1,12 +1,13 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.data.Splits;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.InMemory;
 import dev.vptlab.data.LoadOptions;
 import dev.vptlab.data.PipelineBenchmark;
@@ -155,13 +156,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The sweep's splits, made once and shared by both sweeps. */
-    private Trainer.Splits sweepSplits(VitConfig c, Path dir) throws IOException {
+    private Splits sweepSplits(VitConfig c, Path dir) throws IOException {
         switch (sweepData) {
             case "memory" -> {
                 // Made once and kept, so that both sweeps time the model, not image generation.
-                Trainer.Splits made = DataSources.synthetic(c.imageSize(), c.inChannels(), 10, 42, splitSizes[0], splitSizes[1],
+                Splits made = DataSources.synthetic(c.imageSize(), c.inChannels(), 10, 42, splitSizes[0], splitSizes[1],
                         splitSizes[2]);
-                return new Trainer.Splits(InMemory.of(made.train()), InMemory.of(made.val()), InMemory.of(made.test()));
+                return new Splits(InMemory.of(made.train()), InMemory.of(made.val()), InMemory.of(made.test()));
             }
             case "vtab" -> {
                 // Gated PT's protocol on VTAB-1K: train on train800val200, validate on val200 (its first images), test on test.
@@ -202,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
                 sweepData.equals("vtab") ? "JPEGs of " + jpegSide + " px in the VTAB-1K layout" : "in memory");
         out.println("k,seconds_cached,seconds_uncached");
         double[] total = new double[2];
-        Trainer.Splits splits = sweepSplits(c, dir.resolve("data"));
+        Splits splits = sweepSplits(c, dir.resolve("data"));
         // As `vptlab sweep block-location` runs it: one series, whose caches each cached run carries on by one block.
         try (RunSeries series = new RunSeries(null)) {
             for (int k = 1; k <= c.depth(); k++) {

@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.data.Splits;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import dev.vptlab.checkpoint.BackboneLoader;
@@ -7,7 +8,7 @@ import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.CheckpointSource;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.FirstImages;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.mini.MiniBenchmark;
@@ -192,7 +193,7 @@ final class CheckpointCommand {
         @Override
         public Integer call() {
             Pooling p = pooling != null ? pooling : LinearProbe.poolingFor(file);
-            Trainer.Splits splits = DataSources.mini(task, data.dataRoot, MiniBenchmark.SIDE, 1, MiniBenchmark.task(task).classes(),
+            Splits splits = DataSources.mini(task, data.dataRoot, MiniBenchmark.SIDE, 1, MiniBenchmark.task(task).classes(),
                     data.seed);
             ImageDataset d = FirstImages.of(splits.train(), images);
             FeatureSpread f;

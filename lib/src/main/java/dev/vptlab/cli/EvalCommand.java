@@ -1,9 +1,11 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.train.RunSplits;
+import dev.vptlab.data.Splits;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.StateDicts;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
 import dev.vptlab.prompt.TrainedShapes;
@@ -101,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
             label = trainable.getFileName().toString();
         }
         int[] shape = Trainer.inputShape(cfg);
-        Trainer.Splits splits = DataSources.open(cfg, dataRoot, shape[1], shape[0]);
+        Splits splits = RunSplits.open(cfg, dataRoot, shape[1], shape[0]);
         ImageDataset d = switch (split) {
             case "train" -> splits.train();
             case "val" -> splits.val();

@@ -1,7 +1,7 @@
 package dev.vptlab.cli;
 
 import dev.vptlab.VptlabException;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.plan.EntryState;
 import dev.vptlab.plan.Plan;
 import dev.vptlab.plan.PlanEntry;

@@ -39,14 +39,8 @@ public final class Batches {
 
     /** The images of {@code d} as a host store when it keeps them in memory (a cached list, a mini-benchmark split). */
     private static HostTensorStore storeOf(ImageDataset d) {
-        if (d instanceof ListedImageDataset l) {
-            return l.store();
-        }
-        if (d instanceof dev.vptlab.mini.MiniDataset md) {
-            return md.store();
-        }
-        if (d instanceof InMemory im) {
-            return im.store();
+        if (d instanceof StoredImages stored) {
+            return stored.store();
         }
         if (d instanceof FirstImages f) {
             return storeOf(f.inner()); // its indices are those of the inner split

@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.vptlab.reference.ReferenceTable;
-import dev.vptlab.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,9 +49,9 @@ public final class Fgvc {
     }
 
     /** train (random crop + flip), val and test (center crop), as the papers use them. */
-    public static Trainer.Splits open(Path dir, String key, Transform train, Transform eval, LoadOptions o) {
+    public static Splits open(Path dir, String key, Transform train, Transform eval, LoadOptions o) {
         Dataset d = dataset(key);
-        return new Trainer.Splits(split(dir, d, "train", train, o), split(dir, d, "val", eval, o), split(dir, d, "test", eval, o));
+        return new Splits(split(dir, d, "train", train, o), split(dir, d, "val", eval, o), split(dir, d, "test", eval, o));
     }
 
     public static ListedImageDataset split(Path dir, Dataset d, String split, Transform t, LoadOptions o) {

@@ -1,6 +1,5 @@
 package dev.vptlab.data;
 
-import dev.vptlab.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,13 +54,13 @@ public final class FolderTask {
     }
 
     /** Opens the splits at the model's input with {@code transform}, checking the class count the head has. */
-    public static Trainer.Splits open(Path dir, Transform transform, LoadOptions o, int numClasses) {
+    public static Splits open(Path dir, Transform transform, LoadOptions o, int numClasses) {
         Contents c = read(dir);
         if (c.classNames().size() != numClasses) {
             throw new DatasetException(dir, "holds " + c.classNames().size() + " classes (" + c.layout() + "), the run's head has "
                     + numClasses);
         }
-        return new Trainer.Splits(open(dir, c.train(), numClasses, transform, o), open(dir, c.val(), numClasses, transform, o),
+        return new Splits(open(dir, c.train(), numClasses, transform, o), open(dir, c.val(), numClasses, transform, o),
                 open(dir, c.test(), numClasses, transform, o));
     }
 

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * store, as VTAB's cached splits are ({@link ListedImageDataset}). Batches come from memory in one copy,
  * so a measurement of the model is not a measurement of the input pipeline.
  */
-public final class InMemory extends ForwardingDataset {
+public final class InMemory extends ForwardingDataset implements StoredImages {
     private final HostTensorStore store;
 
     private InMemory(ImageDataset inner, HostTensorStore store) {
@@ -28,7 +28,8 @@ public final class InMemory extends ForwardingDataset {
         return new InMemory(d, store);
     }
 
-    HostTensorStore store() {
+    @Override
+    public HostTensorStore store() {
         return store;
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transform are kept as tensors from that decode; larger ones are decoded again on demand, their checks
  * remembered by file size and modification time ({@link CheckedImages}) so that reopening them is cheap.
  */
-public final class ListedImageDataset implements ImageDataset {
+public final class ListedImageDataset implements StoredImages {
     /**
      * One image: its file, label, where it was listed (for error messages), and its path as the list wrote it
      * (relative to the task folder; what {@link #path} returns, so saved logits name images as the list does).
@@ -188,6 +188,7 @@ public final class ListedImageDataset implements ImageDataset {
     }
 
     /** The decoded split as tensors (null when not cached); batches are gathered from it in one copy. */
+    @Override
     public HostTensorStore store() {
         return cache;
     }

@@ -1,6 +1,6 @@
 package dev.vptlab.data;
 
-import dev.vptlab.train.Seeds;
+import dev.vptlab.util.Seeds;
 import java.util.Random;
 
 /**

@@ -1,7 +1,6 @@
 package dev.vptlab.data;
 
 import dev.vptlab.reference.ReferenceTable;
-import dev.vptlab.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,9 +44,9 @@ public final class Vtab1k {
      * The splits both papers use: train on train800val200, validate on val200 (logged only; it is part of
      * the training images), test on test (spec §1.2).
      */
-    public static Trainer.Splits open(Path taskDir, String key, Transform transform, LoadOptions o) {
+    public static Splits open(Path taskDir, String key, Transform transform, LoadOptions o) {
         Task t = task(key);
-        return new Trainer.Splits(split(taskDir, t, "train800val200", transform, o), split(taskDir, t, "val200", transform, o),
+        return new Splits(split(taskDir, t, "train800val200", transform, o), split(taskDir, t, "val200", transform, o),
                 split(taskDir, t, "test", transform, o));
     }
 

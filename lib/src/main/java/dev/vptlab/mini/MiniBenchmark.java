@@ -1,9 +1,9 @@
 package dev.vptlab.mini;
 
+import dev.vptlab.data.Splits;
 import dev.vptlab.VptlabException;
 import dev.vptlab.data.FashionMnist;
-import dev.vptlab.train.Seeds;
-import dev.vptlab.train.Trainer;
+import dev.vptlab.util.Seeds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +159,7 @@ public final class MiniBenchmark {
      * The splits of a classification task: train800val200 (train), val200 (its last 200) and test, from the
      * Fashion-MNIST test split {@code t10k}.
      */
-    public static Trainer.Splits open(String key, FashionMnist t10k, long seed) {
+    public static Splits open(String key, FashionMnist t10k, long seed) {
         MiniTask t = task(key);
         if (t.isSegmentation()) {
             throw new VptlabException("'" + key + "' is a segmentation task: open it with MiniBenchmark.segmentation");
@@ -167,7 +167,7 @@ public final class MiniBenchmark {
         Rendering[] r = renderSplits(t, t10k, seed, false);
         MiniDataset train = new MiniDataset(key + "/train800val200", t.classes(), r[0]);
         MiniDataset val = new MiniDataset(key + "/val200", t.classes(), r[0].slice(TRAIN_VAL - VAL, TRAIN_VAL));
-        return new Trainer.Splits(train, val, new MiniDataset(key + "/test", t.classes(), r[1]));
+        return new Splits(train, val, new MiniDataset(key + "/test", t.classes(), r[1]));
     }
 
     /** The {@code fm-seg} splits, with the same protocol as {@link #open}. */

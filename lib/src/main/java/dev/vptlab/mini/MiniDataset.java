@@ -2,6 +2,7 @@ package dev.vptlab.mini;
 
 import dev.vptlab.data.HostTensorStore;
 import dev.vptlab.data.ImageDataset;
+import dev.vptlab.data.StoredImages;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -12,7 +13,7 @@ import java.util.stream.Collectors;
  * deterministic (the trainer may cache frozen-prefix features of it). {@link #store()} exposes the same
  * images as a {@link HostTensorStore}, from which {@code Batches.images} gathers a batch in one copy.
  */
-public final class MiniDataset implements ImageDataset {
+public final class MiniDataset implements StoredImages {
     private final String name;
     private final int classes;
     private final Rendering data;
@@ -72,6 +73,7 @@ public final class MiniDataset implements ImageDataset {
     }
 
     /** The images as one host tensor store (made on first use; batches are gathered from it in one copy). */
+    @Override
     public synchronized HostTensorStore store() {
         if (store == null) {
             HostTensorStore s = new HostTensorStore(size(), 1, data.side(), data.side());

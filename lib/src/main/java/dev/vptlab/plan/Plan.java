@@ -9,7 +9,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
 import dev.vptlab.VptlabException;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

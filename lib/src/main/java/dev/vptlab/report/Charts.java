@@ -1,6 +1,6 @@
 package dev.vptlab.report;
 
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

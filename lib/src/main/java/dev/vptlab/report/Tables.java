@@ -1,6 +1,6 @@
 package dev.vptlab.report;
 
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import tech.tablesaw.api.Table;

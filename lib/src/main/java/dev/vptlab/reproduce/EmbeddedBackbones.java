@@ -3,7 +3,7 @@ package dev.vptlab.reproduce;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;

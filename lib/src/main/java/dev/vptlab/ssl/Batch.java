@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.Transform;
-import dev.vptlab.train.Seeds;
+import dev.vptlab.util.Seeds;
 import java.util.Random;
 
 /**

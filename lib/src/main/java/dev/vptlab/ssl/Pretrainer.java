@@ -11,7 +11,7 @@ import dev.vptlab.train.AdamW;
 import dev.vptlab.train.GatedCosineSchedule;
 import dev.vptlab.train.NonFiniteLossException;
 import dev.vptlab.train.Schedules;
-import dev.vptlab.train.Seeds;
+import dev.vptlab.util.Seeds;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.vptlab.ssl;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import com.google.gson.GsonBuilder;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;

@@ -3,7 +3,7 @@ package dev.vptlab.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;

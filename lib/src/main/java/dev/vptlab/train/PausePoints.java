@@ -1,6 +1,6 @@
 package dev.vptlab.train;
 
-import dev.vptlab.checkpoint.AtomicFiles;
+import dev.vptlab.util.AtomicFiles;
 import java.nio.file.Path;
 
 /**

@@ -1,6 +1,7 @@
 package dev.vptlab.train;
 
-import dev.vptlab.data.DataSources;
+import dev.vptlab.data.Splits;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.LoadOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ public final class RunSeries implements AutoCloseable {
     private final LoadOptions load;
     private final SharedPrefixCaches caches = new SharedPrefixCaches();
     private List<Object> openedKey;
-    private Trainer.Splits opened;
+    private Splits opened;
 
     /** {@code dataRoot}: where {@link DataSources} finds the prepared datasets (may be null for mini and synthetic tasks). */
     public RunSeries(Path dataRoot) {
@@ -42,22 +43,22 @@ public final class RunSeries implements AutoCloseable {
     }
 
     /** As {@link #run(RunConfig, Path, Progress, boolean)} on splits of the caller's (shared while they are the same objects). */
-    public RunRecord run(RunConfig cfg, Trainer.Splits splits, Path dir, Progress progress, boolean resume) {
+    public RunRecord run(RunConfig cfg, Splits splits, Path dir, Progress progress, boolean resume) {
         return trainer(cfg, splits, dir, progress).run(resume);
     }
 
-    private Trainer trainer(RunConfig cfg, Trainer.Splits splits, Path dir, Progress progress) {
+    private Trainer trainer(RunConfig cfg, Splits splits, Path dir, Progress progress) {
         return new Trainer(cfg, splits, dir, progress).withSharedPrefixCaches(caches);
     }
 
-    /** What {@link DataSources#open(RunConfig, Path, int, int)} reads of a config, and the model's input shape. */
-    private Trainer.Splits splits(RunConfig cfg) {
+    /** What {@link RunSplits#open(RunConfig, Path, int, int)} reads of a config, and the model's input shape. */
+    private Splits splits(RunConfig cfg) {
         int[] shape = Trainer.inputShape(cfg);
         List<Object> key = Arrays.asList(cfg.task(), cfg.preprocess(), cfg.numClasses(), cfg.seed(), cfg.trainLimit(),
                 cfg.testLimit(), shape[0], shape[1]);
         if (!key.equals(openedKey)) {
             caches.keepOnly(Set.of()); // the old splits' caches go before the new splits are made
-            opened = DataSources.open(cfg, dataRoot, shape[1], shape[0], load);
+            opened = RunSplits.open(cfg, dataRoot, shape[1], shape[0], load);
             openedKey = key;
         }
         return opened;

@@ -1,5 +1,7 @@
 package dev.vptlab.train;
 
+import dev.vptlab.data.Splits;
+import dev.vptlab.util.Seeds;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +11,7 @@ import com.google.gson.Gson;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.BackboneLoader;
 import dev.vptlab.checkpoint.Checkpoint;
-import dev.vptlab.checkpoint.FileHash;
+import dev.vptlab.util.FileHash;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
 import dev.vptlab.data.Batches;
@@ -43,8 +45,6 @@ import java.util.stream.Stream;
  */
 public final class Trainer {
     /** The splits of a task; val and test may be null. */
-    public record Splits(ImageDataset train, ImageDataset val, ImageDataset test) {}
-
     public static final String STATE_FILE = "state.safetensors";
     public static final String TRAINABLE_FILE = "trainable.safetensors";
 
@@ -179,7 +179,7 @@ public final class Trainer {
         }
         try (RunLock lock = RunLock.acquire(runDir)) {
             // With the lock held no other writer exists, so every temporary file here is a killed write's.
-            List<String> leftovers = dev.vptlab.checkpoint.AtomicFiles.removeLeftovers(runDir);
+            List<String> leftovers = dev.vptlab.util.AtomicFiles.removeLeftovers(runDir);
             if (!leftovers.isEmpty()) {
                 progress.message("removed " + leftovers.size() + " temporary file(s) of interrupted writes from " + runDir);
             }

@@ -1,5 +1,6 @@
 package dev.vptlab.checkpoint;
 
+import dev.vptlab.util.AtomicFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -70,7 +70,7 @@ class DatasetsTest {
     @Test
     void vtabFileListsOpenWithCountsAndLabels() throws IOException {
         Path dir = vtabTask("dtd", 47, 6);
-        Trainer.Splits s = Vtab1k.open(dir, "dtd", IDENTITY_16, LoadOptions.DEFAULT);
+        Splits s = Vtab1k.open(dir, "dtd", IDENTITY_16, LoadOptions.DEFAULT);
         assertEquals(6, s.train().size());
         assertEquals(47, s.train().numClasses());
         assertEquals(5, s.test().label(5));
@@ -96,7 +96,7 @@ class DatasetsTest {
         FolderTask.Contents c = FolderTask.read(dir);
         assertEquals(List.of("bird", "cat", "dog"), c.classNames(), "sorted, as ImageFolder labels them");
         assertEquals(null, c.val());
-        Trainer.Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 3);
+        Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 3);
         assertEquals(6, s.train().size());
         assertEquals("train/bird/a.png", s.train().path(0));
         assertEquals(2, s.test().label(5));
@@ -130,7 +130,7 @@ class DatasetsTest {
         FolderTask.Contents c = FolderTask.read(dir);
         assertEquals("file lists", c.layout());
         assertEquals(4, c.classNames().size(), "the largest label + 1");
-        Trainer.Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 4);
+        Splits s = FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 4);
         assertEquals("img/val3.png", s.val().path(3));
         Files.write(dir.resolve("test.txt"), List.of("img/test0.png 0", "img/missing.png 1"));
         DatasetException e = assertThrows(DatasetException.class, () -> FolderTask.open(dir, IDENTITY_16, LoadOptions.DEFAULT, 4));

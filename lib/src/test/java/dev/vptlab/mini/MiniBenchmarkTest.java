@@ -1,5 +1,6 @@
 package dev.vptlab.mini;
 
+import dev.vptlab.data.Splits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
 import dev.vptlab.data.Batches;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.FashionMnist;
 import dev.vptlab.data.Image;
 import dev.vptlab.data.ImageDataset;
@@ -38,7 +39,7 @@ class MiniBenchmarkTest {
     private static final int SIDE = MiniBenchmark.SIDE;
 
     private static FashionMnist t10k;
-    private static final Map<String, Trainer.Splits> OPENED = new LinkedHashMap<>();
+    private static final Map<String, Splits> OPENED = new LinkedHashMap<>();
     private static MiniSegmentation seg;
 
     @BeforeAll
@@ -138,8 +139,8 @@ class MiniBenchmarkTest {
     @Test
     void theSameSeedGivesTheSamePixelsAndAnotherSeedOthers() {
         for (String key : OPENED.keySet()) {
-            Trainer.Splits again = MiniBenchmark.open(key, t10k, SEED);
-            Trainer.Splits other = MiniBenchmark.open(key, t10k, SEED + 1);
+            Splits again = MiniBenchmark.open(key, t10k, SEED);
+            Splits other = MiniBenchmark.open(key, t10k, SEED + 1);
             ImageDataset[] a = {OPENED.get(key).train(), OPENED.get(key).val(), OPENED.get(key).test()};
             ImageDataset[] b = {again.train(), again.val(), again.test()};
             for (int k = 0; k < 3; k++) {
@@ -430,8 +431,8 @@ class MiniBenchmarkTest {
     @Test
     void dataSourcesOpensMiniTasksWithTheRunSeed(@TempDir Path root) throws Exception {
         Files.createSymbolicLink(root.resolve("fashion-mnist"), DEBIAN);
-        Trainer.Splits s = DataSources.open("fm-rotation", "gated", root, 32, 1, 4, SEED, LoadOptions.DEFAULT);
-        Trainer.Splits direct = OPENED.get("fm-rotation");
+        Splits s = DataSources.open("fm-rotation", "gated", root, 32, 1, 4, SEED, LoadOptions.DEFAULT);
+        Splits direct = OPENED.get("fm-rotation");
         assertEquals("fm-rotation/test", s.test().name());
         for (int i = 0; i < 20; i++) {
             assertArrayEquals(direct.test().image(i, null), s.test().image(i, null));

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.data.Splits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.vptlab.checkpoint.BackboneLoader;
 import dev.vptlab.data.Batches;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
@@ -32,7 +33,7 @@ class PrefixCacheTest {
     void buildingHoldsNoIntermediatesAndMatchesThePrefix() {
         try (NDManager m = NDManager.newBaseManager()) {
             PromptedVit model = lastBlockModel(m);
-            Trainer.Splits s = DataSources.synthetic(32, 3, 10, 1);
+            Splits s = DataSources.synthetic(32, 3, 10, 1);
             VisionTransformer vit = model.backbone();
             int before = m.getManagedArrays().size() + vit.namedParameters().values().iterator().next().getArray().getManager()
                     .getManagedArrays().size();
@@ -59,7 +60,7 @@ class PrefixCacheTest {
     void carryingACacheOnGivesExactlyWhatBuildingItGives() {
         try (NDManager m = NDManager.newBaseManager()) {
             PromptedVit model = lastBlockModel(m);
-            Trainer.Splits s = DataSources.synthetic(32, 3, 10, 1);
+            Splits s = DataSources.synthetic(32, 3, 10, 1);
             int n = s.test().size();
             try (PrefixCache direct = PrefixCache.build(model, s.test(), 9, 48, m);
                     PrefixCache early = PrefixCache.build(model, s.test(), 2, 48, m)) {
@@ -76,8 +77,8 @@ class PrefixCacheTest {
     void sharedCachesAreReusedCarriedOnOrRebuilt() {
         try (NDManager m = NDManager.newBaseManager(); SharedPrefixCaches shared = new SharedPrefixCaches()) {
             PromptedVit model = lastBlockModel(m);
-            Trainer.Splits s = DataSources.synthetic(32, 3, 10, 1);
-            Trainer.Splits same = DataSources.synthetic(32, 3, 10, 1); // equal images, another object: not recognised
+            Splits s = DataSources.synthetic(32, 3, 10, 1);
+            Splits same = DataSources.synthetic(32, 3, 10, 1); // equal images, another object: not recognised
             PrefixCache a = shared.get("trunk", model, s.val(), 3, m);
             assertSame(a, shared.get("trunk", model, s.val(), 3, m));
             PrefixCache b = shared.get("trunk", model, s.val(), 6, m);

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.data.Splits;
 import static dev.vptlab.train.TrainerTest.metricsWithoutTiming;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vptlab.checkpoint.FileHash;
+import dev.vptlab.util.FileHash;
 import dev.vptlab.checkpoint.Safetensors;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.data.ForwardingDataset;
 import dev.vptlab.testutil.Fixtures;
 import java.io.IOException;
@@ -39,8 +40,8 @@ class RunFolderSafetyTest {
     }
 
     /** The splits {@code vptlab train} opens for {@code c}, limits applied. */
-    private static Trainer.Splits splits(RunConfig c) {
-        return DataSources.open(c, null, 32, 3);
+    private static Splits splits(RunConfig c) {
+        return RunSplits.open(c, null, 32, 3);
     }
 
     private static RunRecord run(RunConfig c, Path dir, boolean resume) {
@@ -223,7 +224,7 @@ class RunFolderSafetyTest {
     void parametersWhoseSquareOverflowsAreNotKeptAsALastGoodCheckpoint() {
         // one step per epoch and no evaluation: the loss of the only step is finite, the update it makes is not usable
         RunConfig c = small("gated").epochs(2).warmupEpochs(0).schedule("constant").lr(1e30).valEvery(0).testEvery(0).build();
-        Trainer.Splits oneStep = new Trainer.Splits(new dev.vptlab.data.SyntheticDataset("one-step/train", 32, 10, 3, 32, 7, false),
+        Splits oneStep = new Splits(new dev.vptlab.data.SyntheticDataset("one-step/train", 32, 10, 3, 32, 7, false),
                 null, null);
         Path dir = tmp.resolve("huge");
         NonFiniteException e = assertThrows(NonFiniteException.class, () -> new Trainer(c, oneStep, dir, quiet()).run(false));
@@ -237,7 +238,7 @@ class RunFolderSafetyTest {
     @Test
     void nonFiniteEvaluationStopsTheRun() {
         RunConfig c = small("gated").epochs(2).build();
-        Trainer.Splits s = splits(c);
+        Splits s = splits(c);
         ForwardingDataset nanVal = new ForwardingDataset(s.val()) {
             @Override
             public float[] image(int i, Random rng) {
@@ -249,7 +250,7 @@ class RunFolderSafetyTest {
             }
         };
         Path dir = tmp.resolve("nan-val");
-        Trainer t = new Trainer(c, new Trainer.Splits(s.train(), nanVal, s.test()), dir, quiet());
+        Trainer t = new Trainer(c, new Splits(s.train(), nanVal, s.test()), dir, quiet());
         NonFiniteException e = assertThrows(NonFiniteException.class, () -> t.run(false));
         assertTrue(e.getMessage().startsWith("epoch 1/2") && e.getMessage().contains("val split")
                 && e.getMessage().contains("image 5"), e.getMessage());

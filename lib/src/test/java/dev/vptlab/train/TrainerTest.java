@@ -1,12 +1,13 @@
 package dev.vptlab.train;
 
+import dev.vptlab.data.Splits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vptlab.VptlabException;
-import dev.vptlab.data.DataSources;
+import dev.vptlab.task.DataSources;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.testutil.Fixtures;
@@ -30,7 +31,7 @@ class TrainerTest {
                 .batchSize(32);
     }
 
-    static Trainer.Splits splits(RunConfig c) {
+    static Splits splits(RunConfig c) {
         return DataSources.synthetic(32, 3, c.numClasses(), c.seed());
     }
 
@@ -67,7 +68,7 @@ class TrainerTest {
     @Test
     void augmentedDataDecodedAheadIsReproducible() throws IOException {
         RunConfig c = small("gated").epochs(2).build();
-        Trainer.Splits aug = new Trainer.Splits(new dev.vptlab.data.SyntheticDataset("aug/train", 128, 10, 3, 32, 5, true),
+        Splits aug = new Splits(new dev.vptlab.data.SyntheticDataset("aug/train", 128, 10, 3, 32, 5, true),
                 null, new dev.vptlab.data.SyntheticDataset("aug/test", 64, 10, 3, 32, 6, false));
         new Trainer(c, aug, tmp.resolve("aug-a"), new Progress(Progress.Mode.QUIET, System.err)).run(false);
         new Trainer(c, aug, tmp.resolve("aug-b"), new Progress(Progress.Mode.QUIET, System.err)).run(false);
@@ -181,7 +182,7 @@ class TrainerTest {
                 () -> new Trainer(big, splits(big), tmp.resolve("x"), new Progress(Progress.Mode.QUIET, System.err)));
         assertTrue(e.getMessage().contains("batch size 1000 is larger than the training split"), e.getMessage());
         RunConfig wrongClasses = small("gated").numClasses(7).build();
-        Trainer.Splits s = splits(small("gated").build());
+        Splits s = splits(small("gated").build());
         assertThrows(VptlabException.class, () -> new Trainer(wrongClasses, s, tmp.resolve("y"), new Progress(Progress.Mode.QUIET, System.err)));
     }
 
@@ -212,7 +213,7 @@ class TrainerTest {
     void runsSharingPrefixCachesGiveTheRunsOfTheirOwn() throws IOException {
         // The sweep order of the block-location study: each run carries the previous run's caches on to its block.
         RunConfig base = small("gated").epochs(2).build();
-        Trainer.Splits shared = splits(base);
+        Splits shared = splits(base);
         try (SharedPrefixCaches caches = new SharedPrefixCaches()) {
             int[] blocks = {3, 8, 8};
             for (int i = 0; i < blocks.length; i++) {

@@ -1,6 +1,5 @@
-package dev.vptlab.train;
+package dev.vptlab.util;
 
-import dev.vptlab.data.Batches;
 import java.util.Random;
 
 /**
@@ -31,7 +30,7 @@ public final class Seeds {
 
     /** 0..n−1 in Fisher–Yates order drawn from {@code r} (the same permutation for the same generator state). */
     public static int[] shuffle(int n, Random r) {
-        return shuffleInPlace(Batches.range(0, n), r);
+        return shuffleInPlace(java.util.stream.IntStream.range(0, n).toArray(), r);
     }
 
     /** Fisher–Yates from the last element down, as {@code java.util.Collections.shuffle} does; returns {@code a}. */

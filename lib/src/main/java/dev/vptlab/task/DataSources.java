@@ -1,10 +1,17 @@
-package dev.vptlab.data;
+package dev.vptlab.task;
 
 import dev.vptlab.VptlabException;
 import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.mini.MiniTask;
-import dev.vptlab.train.RunConfig;
-import dev.vptlab.train.Trainer;
+import dev.vptlab.data.FashionMnist;
+import dev.vptlab.data.Fgvc;
+import dev.vptlab.data.FolderTask;
+import dev.vptlab.data.LoadOptions;
+import dev.vptlab.data.Pipelines;
+import dev.vptlab.data.Splits;
+import dev.vptlab.data.SyntheticDataset;
+import dev.vptlab.data.Transform;
+import dev.vptlab.data.Vtab1k;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,19 +26,7 @@ import java.util.List;
 public final class DataSources {
     private DataSources() {}
 
-    /** The splits of {@code cfg.task()} at the model's input size, cut to the run's image limits. */
-    public static Trainer.Splits open(RunConfig cfg, Path dataRoot, int imageSide, int channels) {
-        return open(cfg, dataRoot, imageSide, channels, LoadOptions.DEFAULT);
-    }
-
-    /** As {@link #open(RunConfig, Path, int, int)}, opening image splits with {@code o} (skip-corrupt, pixel limit). */
-    public static Trainer.Splits open(RunConfig cfg, Path dataRoot, int imageSide, int channels, LoadOptions o) {
-        Trainer.Splits s = open(cfg.task(), cfg.preprocess(), dataRoot, imageSide, channels, cfg.numClasses(), cfg.seed(), o);
-        return new Trainer.Splits(FirstImages.of(s.train(), cfg.trainLimit()), FirstImages.of(s.val(), cfg.testLimit()),
-                FirstImages.of(s.test(), cfg.testLimit()));
-    }
-
-    public static Trainer.Splits open(String task, String preprocess, Path dataRoot, int imageSide, int channels, int numClasses,
+    public static Splits open(String task, String preprocess, Path dataRoot, int imageSide, int channels, int numClasses,
             long seed, LoadOptions o) {
         if (task.equals("synthetic")) {
             return synthetic(imageSide, channels, numClasses, seed);
@@ -64,7 +59,7 @@ public final class DataSources {
      * The files are read from {@code <root>/fashion-mnist/} when the data root has that folder, else from
      * {@link FashionMnist#locate()}. The tasks are fixed at 1×32×32 (the {@code vit_tiny12_fmnist} input).
      */
-    public static Trainer.Splits mini(String task, Path dataRoot, int imageSide, int channels, int numClasses, long seed) {
+    public static Splits mini(String task, Path dataRoot, int imageSide, int channels, int numClasses, long seed) {
         MiniTask t = MiniBenchmark.task(task);
         if (t.isSegmentation()) {
             throw new VptlabException("'" + task + "' is the mini segmentation task; it is not a classification dataset");
@@ -83,13 +78,13 @@ public final class DataSources {
     }
 
     /** A small learnable dataset for smoke runs and tests (256 train / 64 val / 128 test). */
-    public static Trainer.Splits synthetic(int imageSide, int channels, int numClasses, long seed) {
+    public static Splits synthetic(int imageSide, int channels, int numClasses, long seed) {
         return synthetic(imageSide, channels, numClasses, seed, 256, 64, 128);
     }
 
     /** The synthetic dataset with other split sizes (benchmarks with a task's proportions). */
-    public static Trainer.Splits synthetic(int imageSide, int channels, int numClasses, long seed, int train, int val, int test) {
-        return new Trainer.Splits(
+    public static Splits synthetic(int imageSide, int channels, int numClasses, long seed, int train, int val, int test) {
+        return new Splits(
                 new SyntheticDataset("synthetic/train", train, numClasses, channels, imageSide, seed, false),
                 new SyntheticDataset("synthetic/val", val, numClasses, channels, imageSide, seed + 1, false),
                 new SyntheticDataset("synthetic/test", test, numClasses, channels, imageSide, seed + 2, false));

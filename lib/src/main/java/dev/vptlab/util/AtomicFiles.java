@@ -1,4 +1,4 @@
-package dev.vptlab.checkpoint;
+package dev.vptlab.util;
 
 import dev.vptlab.VptlabException;
 import java.io.IOException;
