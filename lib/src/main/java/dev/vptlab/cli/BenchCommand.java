@@ -1,5 +1,7 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.prompt.PromptDropout;
+import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.data.Splits;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -119,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
                     r.cachedBatchImagesPerSecond(), r.onTheFlyImagesPerSecond());
             return 0;
         }
-        MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock).withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
+        MethodConfig mc = MethodOptions.applySettings(MethodConfig.of(method, prompts),
+                insertBlock == 1 ? Map.of() : Map.of("insert_block", insertBlock));
         Bench.Result r = Bench.run(c, mc, batch, classes, warmup, steps);
         double trainIps = r.trainImagesPerSecond();
         double evalIps = r.evalImagesPerSecond();
@@ -210,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
                 double[] secs = new double[2];
                 for (int variant = 0; variant < 2; variant++) {
                     RunConfig rc = RunConfig.gated().task("synthetic").backbone(trunk.toString())
-                            .numClasses(10).method(MethodConfig.of("vpt-shallow", prompts).withInsertBlock(k)).epochs(epochs)
+                            .numClasses(10).method(new VptShallow.Config(prompts, k, PromptDropout.DEFAULT_RATE)).epochs(epochs)
                             .warmupEpochs(Math.min(1, epochs - 1)).batchSize(batch).lr(0.05).prefixCache(variant == 0).build();
                     long t0 = System.nanoTime();
                     Path runDir = dir.resolve("k" + k + "-" + variant);

@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import java.util.Map;
 import dev.vptlab.train.RunSplits;
 import dev.vptlab.data.Splits;
 import ai.djl.ndarray.NDManager;
@@ -138,12 +139,11 @@ final class EvalCommand implements Callable<Integer> {
         o.backboneKind = backboneKind;
         o.heads = heads;
         o.pooling = pooling;
-        o.position = position;
-        o.method = method != null ? method : s.method();
-        o.prompts = s.prompts();
+        o.method.position = position;
+        o.method.method = method != null ? method : s.method();
+        o.method.prompts = s.prompts();
+        o.method.readFromFile = Map.of("gates", s.gates(), "temperature", s.temperature());
         o.classes = s.classes();
-        o.noGates = !s.gates();
-        o.noTemperature = !s.temperature();
         return o.config();
     }
 }

@@ -27,29 +27,11 @@ final class ModelCommand {
         @Option(names = "--arch", defaultValue = "vit_b16", description = "Backbone preset (default ${DEFAULT-VALUE}).")
         String arch;
 
-        @Option(names = "--method", required = true, description = "vpt-shallow, vpt-deep, gated or cvpt.")
-        String method;
-
-        @Option(names = "--prompts", required = true, description = "Prompt tokens (VPT, gated) or prompts per block (CVPT).")
-        int prompts;
+        @picocli.CommandLine.Mixin
+        MethodOptions methodOptions = new MethodOptions();
 
         @Option(names = "--classes", required = true, description = "Number of classes of the head.")
         int classes;
-
-        @Option(names = "--insert-block", defaultValue = "1", description = "vpt-shallow: 1-based block where prompts enter.")
-        int insertBlock;
-
-        @Option(names = "--no-gates", description = "gated: switch the gates off (ablation).")
-        boolean noGates;
-
-        @Option(names = "--no-temperature", description = "gated: switch the learnable temperature off (ablation).")
-        boolean noTemperature;
-
-        @Option(names = "--position", defaultValue = "3", description = "cvpt: cross-attention position 1..5.")
-        int position;
-
-        @Option(names = "--cross-weights", defaultValue = "SHARED_FROZEN", description = "cvpt: ${COMPLETION-CANDIDATES}.")
-        CrossVisualPrompts.Weights crossWeights;
 
         @Option(names = "--pooling", description = "Override the pooling: ${COMPLETION-CANDIDATES} (default: CLS).")
         Pooling pooling;
@@ -57,15 +39,17 @@ final class ModelCommand {
         @Override
         public Integer call() {
             VitConfig config = VitConfig.named(arch);
-            MethodConfig mc = MethodConfig.of(method, prompts).withInsertBlock(insertBlock)
-                    .withGates(10f, !noGates, !noTemperature).withCross(position, crossWeights);
+            if (methodOptions.method == null || methodOptions.prompts == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--method and --prompts are required");
+            }
+            MethodConfig mc = MethodOptions.applySettings(MethodConfig.of(methodOptions.method, methodOptions.prompts),
+                    methodOptions.given());
             PrintWriter out = spec.commandLine().getOut();
             try (NDManager m = NDManager.newBaseManager()) {
                 VisionTransformer vit = VisionTransformer.create(config, m);
                 PromptedVit model = mc.model(vit, m, pooling == null ? Pooling.CLS : pooling, classes);
-                out.printf("model: %s + %s, %d %s, %d classes, pooling %s%n", config.name(), model.method().id(), prompts,
-                        method.equals("cvpt") ? "prompts per block, position " + position + ", " + crossWeights
-                                : "prompt tokens", classes, model.pooling());
+                out.printf("model: %s + %s, %d prompts%s, %d classes, pooling %s%n", config.name(), model.method().id(),
+                        mc.prompts(), mc.settings().isEmpty() ? "" : " " + mc.settings(), classes, model.pooling());
                 out.println("trainable parameters by group:");
                 for (Map.Entry<String, Long> e : model.parameterGroups().entrySet()) {
                     out.printf("  %-24s %,12d%n", e.getKey(), e.getValue());

@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.prompt.MethodConfig;
@@ -66,8 +67,7 @@ final class SweepCommand implements Callable<Integer> {
                 int depth = Checkpoint.read(options.backbone).architecture().shapes().depth();
                 List<Integer> ks = blocks != null ? blocks : java.util.stream.IntStream.rangeClosed(1, depth).boxed().toList();
                 for (int k : ks) {
-                    MethodConfig m = MethodConfig.of("vpt-shallow", base.method().prompts()).withInsertBlock(k)
-                            .withDropout(base.method().dropout());
+                    MethodConfig m = new VptShallow.Config(base.method().prompts(), k, base.method().dropout());
                     done.add(point(series, base.toBuilder().method(m).build(), out.resolve(String.format("k%02d", k))));
                 }
             }

@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import java.util.Map;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.data.FolderTask;
 import dev.vptlab.data.LoadOptions;
@@ -37,29 +38,8 @@ final class TrainOptions {
     @Option(names = "--data-root", defaultValue = "data", description = "Folder holding the prepared datasets (default ${DEFAULT-VALUE}).")
     Path dataRoot;
 
-    @Option(names = "--method", description = "vpt-shallow, vpt-deep, gated or cvpt (default: the recipe's).")
-    String method;
-
-    @Option(names = "--prompts", description = "Prompt tokens (per block for cvpt).")
-    Integer prompts;
-
-    @Option(names = "--insert-block", description = "vpt-shallow: 1-based block where prompts first enter.")
-    Integer insertBlock;
-
-    @Option(names = "--gate-init", description = "gated: Table 5's GATE INIT (gate logits start at its negative).")
-    Float gateInit;
-
-    @Option(names = "--no-gates", description = "gated: gates off (ablation).")
-    boolean noGates;
-
-    @Option(names = "--no-temperature", description = "gated: learnable temperature off (ablation).")
-    boolean noTemperature;
-
-    @Option(names = "--position", description = "cvpt: cross-attention position 1..5.")
-    Integer position;
-
-    @Option(names = "--cross-weights", description = "cvpt: ${COMPLETION-CANDIDATES}.")
-    CrossVisualPrompts.Weights crossWeights;
+    @picocli.CommandLine.Mixin
+    MethodOptions method = new MethodOptions();
 
     @Option(names = "--pooling", description = "${COMPLETION-CANDIDATES} (default: per backbone).")
     Pooling pooling;
@@ -106,6 +86,9 @@ final class TrainOptions {
     @Option(names = "--progress", defaultValue = "BAR", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Progress.Mode progress;
 
+    /** The small-scale recipe's method settings: gate init 1 (Table 5's smallest) for any method with gates. */
+    private static final Map<String, Object> MINI_SETTINGS = Map.of("gate_init", 1f);
+
     /** How the task's image splits are opened. */
     LoadOptions loadOptions() {
         return LoadOptions.DEFAULT.withSkipCorrupt(skipCorrupt);
@@ -135,7 +118,7 @@ final class TrainOptions {
             b.task(task).numClasses(folder ? FolderTask.read(Path.of(task)).classNames().size()
                     : task.startsWith("fm-") ? dev.vptlab.mini.MiniBenchmark.task(task).classes() : 10)
                     .batchSize(task.startsWith("fm-") ? 64 : 32)
-                    .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withGates(1f, true, true))
+                    .method(MethodConfig.of(recipe.equals("cvpt") ? "cvpt" : "gated", 4).withSettings(MINI_SETTINGS))
                     .lr(recipe.equals("cvpt") ? 1e-3 : 0.1)
                     .pooling(kind.get().equals("mae") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS);
         } else if (recipe.equals("cvpt")) {
@@ -146,17 +129,8 @@ final class TrainOptions {
             throw new dev.vptlab.VptlabException("unknown recipe '" + recipe + "'; known: gated, cvpt");
         }
         RunConfig base = b.backbone(backbone.toString()).heads(heads).build();
-        MethodConfig m = base.method();
-        if (method != null) {
-            m = new MethodConfig(method, m.prompts(), 1, m.dropout(), m.gateInit(), m.gates(), m.temperature(), m.position(),
-                    m.dropPath(), m.crossWeights());
-        }
-        if (prompts != null || insertBlock != null || gateInit != null || noGates || noTemperature || position != null
-                || crossWeights != null) {
-            m = new MethodConfig(m.method(), prompts != null ? prompts : m.prompts(), insertBlock != null ? insertBlock : m.insertBlock(),
-                    m.dropout(), gateInit != null ? gateInit : m.gateInit(), m.gates() && !noGates, m.temperature() && !noTemperature,
-                    position != null ? position : m.position(), m.dropPath(), crossWeights != null ? crossWeights : m.crossWeights());
-        }
+        boolean mini = task.equals("synthetic") || task.startsWith("fm-") || folder;
+        MethodConfig m = method.apply(base.method(), mini ? MINI_SETTINGS : Map.of());
         RunConfig.Builder o = base.toBuilder().method(m);
         if (pooling != null) {
             o.pooling(pooling);

@@ -111,7 +111,7 @@ public final class Attention extends AbstractBlock {
     }
 
     private static NDArray linear(NDArray x, NDArray w, NDArray b) {
-        return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        return Linear.linear(x, w, b).singletonOrThrow();
     }
 
     private static NDArray value(ParameterStore ps, AbstractBlock block, String name) {

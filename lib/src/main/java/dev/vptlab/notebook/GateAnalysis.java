@@ -16,7 +16,7 @@ import java.util.Map;
  * the model.
  *
  * @param gates σ(γ_l), empty when the run had gates off
- * @param selectionRatios {@link GatedPrompts#selectionRatios(float[], boolean)} without the input share
+ * @param selectionRatios {@link #selectionRatios(float[], boolean)} without the input share
  * @param temperatures clamped τ_l, empty when the run had the temperature off
  */
 public record GateAnalysis(float[] gates, double[] selectionRatios, float[] temperatures) {
@@ -35,7 +35,7 @@ public record GateAnalysis(float[] gates, double[] selectionRatios, float[] temp
             throw new VptlabException(f + ": holds no gate_logits or temperatures; is it a Gated PT run?");
         }
         float[] g = logits == null ? new float[0] : GatedPrompts.sigmoid(logits.toFloatArray());
-        return new GateAnalysis(g, g.length == 0 ? new double[0] : GatedPrompts.selectionRatios(g, false),
+        return new GateAnalysis(g, g.length == 0 ? new double[0] : selectionRatios(g, false),
                 temps == null ? new float[0] : GatedPrompts.clampTemperatures(temps.toFloatArray()));
     }
 
@@ -51,5 +51,27 @@ public record GateAnalysis(float[] gates, double[] selectionRatios, float[] temp
             d[i] = v[i];
         }
         return d;
+    }
+
+    /**
+     * Selection ratio per block (Yoo et al., Fig. 4): g̃_l = g_l·Π_{k>l}(1 − g_k), the weight of block l's
+     * prompt output in the final prompts (Eq. 8), normalised r_l = g̃_l / Σ_j g̃_j.
+     *
+     * @param g the gate values σ(γ_l), l = 1..L−1
+     * @param includeInput also count the weight Π_k(1 − g_k) of the input prompts in the normaliser; the
+     *     paper does not say whether its figure does
+     */
+    public static double[] selectionRatios(float[] g, boolean includeInput) {
+        double[] w = new double[g.length];
+        double tail = 1;
+        for (int l = g.length - 1; l >= 0; l--) {
+            w[l] = g[l] * tail;
+            tail *= 1 - g[l];
+        }
+        double sum = java.util.Arrays.stream(w).sum() + (includeInput ? tail : 0);
+        for (int l = 0; l < w.length; l++) {
+            w[l] /= sum;
+        }
+        return w;
     }
 }

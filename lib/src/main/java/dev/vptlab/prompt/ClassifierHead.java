@@ -1,5 +1,6 @@
 package dev.vptlab.prompt;
 
+import ai.djl.nn.core.Linear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -42,7 +43,7 @@ public final class ClassifierHead {
     }
 
     public NDArray forward(NDArray features) {
-        return features.getNDArrayInternal().linear(features, weight, bias).singletonOrThrow();
+        return Linear.linear(features, weight, bias).singletonOrThrow();
     }
 
     public NDArray weight() {

@@ -1,5 +1,8 @@
 package dev.vptlab.prompt;
 
+import dev.vptlab.model.VitConfig;
+import dev.vptlab.model.Macs;
+import java.util.Map;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -112,4 +115,96 @@ public final class CrossVisualPrompts extends PromptMethod {
             return attn.crossAttend(x, pr, w);
         }, position, rate);
     }
+
+    /**
+     * CVPT's settings.
+     *
+     * @param position where the cross-attention enters each block, 1..5 (3: after self-attention)
+     * @param dropPath the largest stochastic-depth rate, reached at the last block (0.1 in the official scripts)
+     */
+    public record Config(int prompts, float dropout, int position, float dropPath, Weights weights) implements MethodConfig {
+        public Config {
+            requireRange("number of prompts", prompts, 1, 100_000);
+            requireDropout(dropout);
+            BranchPosition.of(position);
+            java.util.Objects.requireNonNull(weights, "weights");
+        }
+
+        /** The method with its papers' defaults. */
+        public static Config of(int prompts) {
+            return new Config(prompts, PromptDropout.DEFAULT_RATE, 3, 0.1f, Weights.SHARED_FROZEN);
+        }
+
+        @Override
+        public String id() {
+            return TYPE.id();
+        }
+
+        @Override
+        public PromptMethod build(VisionTransformer vit, NDManager m) {
+            return new CrossVisualPrompts(vit, m, prompts, BranchPosition.of(position), dropout, dropPath, weights);
+        }
+
+        @Override
+        public String recipe() {
+            return "cvpt";
+        }
+
+        /** CVPT's code keeps PyTorch's default {@code nn.Linear} initialisation for its head. */
+        @Override
+        public ClassifierHead.Init headInit() {
+            return ClassifierHead.Init.TORCH_DEFAULT;
+        }
+
+        @Override
+        public int promptTokensAt(int i) {
+            return 0;
+        }
+
+        /** The plain ViT plus one cross-attention branch per block. */
+        @Override
+        public long forwardMacs(VitConfig c) {
+            return MethodConfig.super.forwardMacs(c) + c.depth() * Macs.crossAttention(c, prompts);
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            Map<String, Object> s = new java.util.LinkedHashMap<>();
+            s.put("cross_position", position);
+            s.put("drop_path", (double) dropPath);
+            s.put("cross_weights", weights.name());
+            return s;
+        }
+
+        @Override
+        public Config withSettings(Map<String, ?> s) {
+            return new Config(prompts, dropout, Settings.getInt(s, "cross_position", position),
+                    Settings.getFloat(s, "drop_path", dropPath), Settings.getEnum(s, "cross_weights", Weights.class, weights));
+        }
+
+        @Override
+        public Config withPrompts(int n) {
+            return new Config(n, dropout, position, dropPath, weights);
+        }
+
+        @Override
+        public Config withDropout(float p) {
+            return new Config(prompts, p, position, dropPath, weights);
+        }
+
+        public Config withCross(int pos, Weights w) {
+            return new Config(prompts, dropout, pos, dropPath, w);
+        }
+
+        /** The official CVPT names: {@code Prompt_Tokens} and the head's {@code head.*}. */
+        @Override
+        public List<Map.Entry<String, String>> officialNames() {
+            return List.of(Map.entry("Prompt_Tokens", "cross_prompts"));
+        }
+    }
+
+    /** CVPT's defaults: position 3, drop-path 0.1, the block's own frozen self-attention weights. */
+    public static final Methods.Type TYPE = new Methods.Type("cvpt",
+            "CVPT (Huang et al., arXiv 2408.14961): prompts reached through cross-attention with frozen SA weights",
+            Config::of);
 }

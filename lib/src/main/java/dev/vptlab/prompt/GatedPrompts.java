@@ -1,5 +1,8 @@
 package dev.vptlab.prompt;
 
+import ai.djl.nn.Activation;
+import java.util.Map;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,7 +33,6 @@ public final class GatedPrompts extends PromptMethod {
     private final NDArray prompts;
     private final NDArray gateLogits;
     private final NDArray temperatures;
-    private NDArray promptsIn;
 
     /**
      * @param gateInit Table 5's GATE INIT (positive); γ_0 = −gateInit. Ignored when gates are off.
@@ -83,7 +85,6 @@ public final class GatedPrompts extends PromptMethod {
         if (i == 0) {
             x = TokenSequence.insert(x, PromptDropout.apply(prompts, x.getShape().get(0), dropout, training));
         }
-        promptsIn = gated(i) ? TokenSequence.prompts(x, numPrompts) : null;
         return x;
     }
 
@@ -93,15 +94,14 @@ public final class GatedPrompts extends PromptMethod {
     }
 
     @Override
-    public NDArray afterBlock(int i, NDArray x) {
+    public NDArray afterBlock(int i, NDArray in, NDArray out) {
         if (!gated(i)) {
-            return x;
+            return out;
         }
-        NDArray g = gateLogits.get(i).getNDArrayInternal().sigmoid();
-        NDArray out = TokenSequence.prompts(x, numPrompts);
-        NDArray mixed = out.mul(g).add(promptsIn.mul(g.neg().add(1f)));
-        promptsIn = null;
-        return TokenSequence.replace(x, mixed, numPrompts);
+        NDArray g = Activation.sigmoid(gateLogits.get(i));
+        NDArray promptsOut = TokenSequence.prompts(out, numPrompts);
+        NDArray mixed = promptsOut.mul(g).add(TokenSequence.prompts(in, numPrompts).mul(g.neg().add(1f)));
+        return TokenSequence.replace(out, mixed, numPrompts);
     }
 
     private boolean gated(int i) {
@@ -141,28 +141,78 @@ public final class GatedPrompts extends PromptMethod {
     }
 
     /**
-     * Selection ratio per block (paper Fig. 4): g̃_l = g_l·Π_{k>l}(1 − g_k), the weight of block l's
-     * prompt output in the final prompts (Eq. 8), normalised r_l = g̃_l / Σ_j g̃_j.
+     * Gated PT's settings; gates and temperatures switch off independently for the paper's ablations.
      *
-     * @param includeInput also count the weight Π_k(1 − g_k) of the input prompts P in the normaliser;
-     *     the paper does not say which it uses (spec gated-prompt-tuning.md §3, open point)
+     * @param gateInit Table 5's GATE INIT (positive); the gate logits start at its negative
      */
-    public double[] selectionRatios(boolean includeInput) {
-        return selectionRatios(gates(), includeInput);
+    public record Config(int prompts, float dropout, float gateInit, boolean gates, boolean temperature)
+            implements MethodConfig {
+        public Config {
+            requireRange("number of prompts", prompts, 1, 100_000);
+            requireDropout(dropout);
+        }
+
+        /** The method with its papers' defaults. */
+        public static Config of(int prompts) {
+            return new Config(prompts, PromptDropout.DEFAULT_RATE, 10f, true, true);
+        }
+
+        @Override
+        public String id() {
+            return TYPE.id();
+        }
+
+        @Override
+        public PromptMethod build(VisionTransformer vit, NDManager m) {
+            return new GatedPrompts(vit, m, prompts, dropout, gateInit, gates, temperature);
+        }
+
+        @Override
+        public int promptTokensAt(int i) {
+            return prompts;
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            Map<String, Object> s = new java.util.LinkedHashMap<>();
+            s.put("gate_init", (double) gateInit);
+            s.put("gates", gates);
+            s.put("temperature", temperature);
+            return s;
+        }
+
+        @Override
+        public Config withSettings(Map<String, ?> s) {
+            return new Config(prompts, dropout, Settings.getFloat(s, "gate_init", gateInit),
+                    Settings.getBoolean(s, "gates", gates), Settings.getBoolean(s, "temperature", temperature));
+        }
+
+        @Override
+        public Config withPrompts(int n) {
+            return new Config(n, dropout, gateInit, gates, temperature);
+        }
+
+        @Override
+        public Config withDropout(float p) {
+            return new Config(prompts, p, gateInit, gates, temperature);
+        }
+
+        public Config withGates(float init, boolean on, boolean temp) {
+            return new Config(prompts, dropout, init, on, temp);
+        }
+
+        /** The official Gated PT names: VPT's, plus {@code gate_logit} and {@code temp}. */
+        @Override
+        public List<Map.Entry<String, String>> officialNames() {
+            List<Map.Entry<String, String>> n = new java.util.ArrayList<>(VptDeep.Config.OFFICIAL_NAMES);
+            n.add(Map.entry("gate_logit", "gate_logits"));
+            n.add(Map.entry("temp", "temperatures"));
+            return n;
+        }
     }
 
-    /** {@link #selectionRatios(boolean)} of the gate values {@code g} (σ of the logits). */
-    public static double[] selectionRatios(float[] g, boolean includeInput) {
-        double[] w = new double[g.length];
-        double tail = 1;
-        for (int l = g.length - 1; l >= 0; l--) {
-            w[l] = g[l] * tail;
-            tail *= 1 - g[l];
-        }
-        double sum = java.util.Arrays.stream(w).sum() + (includeInput ? tail : 0);
-        for (int l = 0; l < w.length; l++) {
-            w[l] /= sum;
-        }
-        return w;
-    }
+    /** Gated PT's defaults: gate init 10, gates and temperatures on (the official code's defaults). */
+    public static final Methods.Type TYPE = new Methods.Type("gated",
+            "Gated Prompt Tuning (Yoo et al., ICML 2023): a gate per block on the prompts, an attention temperature",
+            Config::of);
 }

@@ -1,81 +1,94 @@
 package dev.vptlab.prompt;
 
 import ai.djl.ndarray.NDManager;
-import dev.vptlab.VptlabException;
-import dev.vptlab.model.BranchPosition;
+import dev.vptlab.model.Macs;
 import dev.vptlab.model.VisionTransformer;
+import dev.vptlab.model.VitConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Everything that defines a prompt method, with the papers' defaults: prompt dropout 0.1 (all),
- * gate init 10 and learnable temperatures (Gated PT upstream defaults), CVPT position 3, drop-path 0.1
- * and shared frozen weights. Immutable; the {@code with…} methods derive variants.
- *
- * @param method one of {@link #METHODS}
- * @param prompts prompt tokens (VPT/gated) or prompts per block (CVPT)
- * @param insertBlock 1-based block where VPT-shallow prompts enter (block-location study), 1 = VPT-shallow
+ * Everything that defines one prompt method, in one immutable value with the papers' defaults: its id, how
+ * many prompts, its own settings, how it builds its hooks on a backbone, how its head starts, what a forward
+ * costs, and which names its tensors carry in the official files. Each method's record sits in the same file
+ * as its hooks ({@link VptShallow.Config}, {@link VptDeep.Config}, {@link GatedPrompts.Config},
+ * {@link CrossVisualPrompts.Config}); the CLI, recipes, run records and reports ask the config instead of
+ * switching on ids. A new method implements this interface and registers a {@link Methods.Type}.
  */
-public record MethodConfig(String method, int prompts, int insertBlock, float dropout, float gateInit, boolean gates,
-        boolean temperature, int position, float dropPath, CrossVisualPrompts.Weights crossWeights) {
+public interface MethodConfig {
+    /** The id in run records and on the command line ({@code vpt-shallow}, {@code gated}, …). */
+    String id();
 
-    /** The method ids. */
-    public static final List<String> METHODS = List.of("vpt-shallow", "vpt-deep", "gated", "cvpt");
+    /** Prompt tokens (VPT, gated) or prompts per block (CVPT). */
+    int prompts();
 
-    public MethodConfig {
-        if (!METHODS.contains(method)) {
-            throw new VptlabException("unknown method '" + method + "'; known: " + String.join(", ", METHODS));
+    /** Prompt dropout rate (0.1 in all three official codes). */
+    float dropout();
+
+    /** The 1-based block before which prompts first enter the sequence (the block-location study's k). */
+    default int insertBlock() {
+        return 1;
+    }
+
+    /**
+     * The training recipe family of the paper that introduced the method: {@code gated} (SGD with momentum and the
+     * Gated PT cosine schedule, as the VPT and Gated PT code train) or {@code cvpt} (AdamW with timm's cosine).
+     */
+    default String recipe() {
+        return "gated";
+    }
+
+    /** Builds the method's hooks on {@code vit}, allocating its tensors on {@code m}. */
+    PromptMethod build(VisionTransformer vit, NDManager m);
+
+    /** How the classification head starts: the Gated PT / VPT code's unless the method's own code differs. */
+    default ClassifierHead.Init headInit() {
+        return ClassifierHead.Init.GATED;
+    }
+
+    /**
+     * Forward multiply-adds per image on {@code c}: patch embedding plus every block over the tokens it sees,
+     * plus anything the method adds (no head).
+     */
+    default long forwardMacs(VitConfig c) {
+        long macs = Macs.patchEmbed(c);
+        for (int i = 0; i < c.depth(); i++) {
+            macs += Macs.block(c, c.numTokens() + promptTokensAt(i));
         }
-        if (prompts < 1) {
-            throw new VptlabException("number of prompts " + prompts + " must be at least 1");
-        }
-        if (dropout < 0 || dropout >= 1) {
-            throw new VptlabException("prompt dropout " + dropout + " is out of range [0, 1)");
-        }
-        if (insertBlock != 1 && !method.equals("vpt-shallow")) {
-            throw new VptlabException("--insert-block applies to vpt-shallow only, not " + method);
-        }
-        BranchPosition.of(position);
+        return macs;
     }
 
-    public static MethodConfig of(String method, int prompts) {
-        return new MethodConfig(method, prompts, 1, 0.1f, 10f, true, true, 3, 0.1f, CrossVisualPrompts.Weights.SHARED_FROZEN);
+    /** Prompt tokens in the sequence that block {@code i} (0-based) sees: all of them from the insert block on. */
+    default int promptTokensAt(int i) {
+        return i >= insertBlock() - 1 ? prompts() : 0;
     }
 
-    public MethodConfig withInsertBlock(int k) {
-        return new MethodConfig(method, prompts, k, dropout, gateInit, gates, temperature, position, dropPath, crossWeights);
+    /**
+     * The method's own settings as run records keep them (after {@code method}, {@code prompts} and
+     * {@code prompt_dropout}), JSON-ready values in a fixed order.
+     */
+    Map<String, Object> settings();
+
+    /** A copy with {@code settings}' values for the keys this method knows; other keys are ignored. */
+    MethodConfig withSettings(Map<String, ?> settings);
+
+    MethodConfig withPrompts(int prompts);
+
+    MethodConfig withDropout(float dropout);
+
+    /** Official trainable-parameter names (matched as key suffixes) → vptlab's names, most specific first. */
+    default List<Map.Entry<String, String>> officialNames() {
+        return List.of();
     }
 
-    public MethodConfig withGates(float init, boolean on, boolean temp) {
-        return new MethodConfig(method, prompts, insertBlock, dropout, init, on, temp, position, dropPath, crossWeights);
-    }
-
-    public MethodConfig withCross(int pos, CrossVisualPrompts.Weights w) {
-        return new MethodConfig(method, prompts, insertBlock, dropout, gateInit, gates, temperature, pos, dropPath, w);
-    }
-
-    public MethodConfig withDropout(float p) {
-        return new MethodConfig(method, prompts, insertBlock, p, gateInit, gates, temperature, position, dropPath, crossWeights);
-    }
-
-    /** Builds the method on {@code vit}, allocating its tensors on {@code m}. */
-    public PromptMethod build(VisionTransformer vit, NDManager m) {
-        return switch (method) {
-            case "vpt-shallow" -> new VptShallow(vit, m, prompts, insertBlock, dropout);
-            case "vpt-deep" -> new VptDeep(vit, m, prompts, dropout);
-            case "gated" -> new GatedPrompts(vit, m, prompts, dropout, gateInit, gates, temperature);
-            case "cvpt" -> new CrossVisualPrompts(vit, m, prompts, BranchPosition.of(position), dropout, dropPath, crossWeights);
-            default -> throw new IllegalStateException(method);
-        };
-    }
-
-    /** CVPT's head uses PyTorch's default init; VPT and Gated PT share the gated code's head. */
-    public ClassifierHead.Init headInit() {
-        return method.equals("cvpt") ? ClassifierHead.Init.TORCH_DEFAULT : ClassifierHead.Init.GATED;
-    }
-
-    /** A complete model: method, pooling and a fresh head for {@code classes} classes. */
-    public PromptedVit model(VisionTransformer vit, NDManager m, Pooling pooling, int classes) {
+    /** A complete model: the method, pooling and a fresh head for {@code classes} classes. */
+    default PromptedVit model(VisionTransformer vit, NDManager m, Pooling pooling, int classes) {
         PromptMethod pm = build(vit, m);
         return new PromptedVit(vit, pm, pooling, new ClassifierHead(m, vit.config().embedDim(), classes, headInit()), m);
+    }
+
+    /** The registered method {@code id} with its defaults and {@code prompts} prompts. */
+    static MethodConfig of(String id, int prompts) {
+        return Methods.type(id).defaults(prompts);
     }
 }

@@ -15,13 +15,8 @@ import java.util.Map;
  * {@code head.weight} [C, D], {@code head.bias} [C].
  */
 public final class OfficialNames {
-    /** Official suffix → vptlab name, most specific first. */
-    private static final List<Map.Entry<String, String>> SUFFIXES = List.of(
-            Map.entry("deep_prompt_embeddings", "deep_prompts"),
-            Map.entry("prompt_embeddings", "prompts"),
-            Map.entry("gate_logit", "gate_logits"),
-            Map.entry("temp", "temperatures"),
-            Map.entry("Prompt_Tokens", "cross_prompts"),
+    /** The classification head's names: the Gated PT / VPT code's {@code head.last_layer.*}, CVPT's and ours. */
+    private static final List<Map.Entry<String, String>> HEAD = List.of(
             Map.entry("head.last_layer.weight", "head.weight"),
             Map.entry("head.last_layer.bias", "head.bias"),
             Map.entry("head.weight", "head.weight"),
@@ -29,17 +24,19 @@ public final class OfficialNames {
 
     private OfficialNames() {}
 
-    /** vptlab name for a key (official or already vptlab's), or null if unknown. */
+    /** vptlab name for a key (official or already vptlab's), or null if no registered method knows it. */
     public static String toVptlab(String key) {
-        for (Map.Entry<String, String> e : SUFFIXES) {
+        List<Map.Entry<String, String>> known = new java.util.ArrayList<>(Methods.officialNames());
+        known.addAll(HEAD);
+        for (Map.Entry<String, String> e : known) {
             String suffix = e.getKey();
             if (key.equals(suffix) || key.endsWith("." + suffix)) {
                 return e.getValue();
             }
         }
-        for (String own : List.of("prompts", "deep_prompts", "gate_logits", "temperatures", "cross_prompts")) {
-            if (key.equals(own)) {
-                return own;
+        for (Map.Entry<String, String> e : known) {
+            if (key.equals(e.getValue())) {
+                return key; // already vptlab's name
             }
         }
         return key.startsWith("cross_attn.") ? key : null;

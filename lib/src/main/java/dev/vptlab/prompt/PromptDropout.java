@@ -10,6 +10,9 @@ import ai.djl.ndarray.types.Shape;
  * (spec vpt-and-block-location.md §3). Dropping before the broadcast would share one mask per batch.
  */
 public final class PromptDropout {
+    /** The rate of the official VPT, Gated PT and CVPT code. */
+    public static final float DEFAULT_RATE = 0.1f;
+
     private PromptDropout() {}
 
     /** @param prompts [1, M, D]; @return [B, M, D] (training) or the prompts broadcast to B (evaluation) */

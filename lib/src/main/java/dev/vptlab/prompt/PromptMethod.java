@@ -17,9 +17,7 @@ import java.util.Map;
  * {@code x = before(i, x); x = block_i(x, options(i)); x = after(i, x)}; a method overrides only the
  * hooks it needs, so the difference between VPT, gated prompts and CVPT is the difference between
  * their hook implementations.
- *
- * <p>A method holds per-forward state (e.g. the gated prompt slice entering a block) and is therefore
- * not safe for concurrent forwards.
+
  */
 public abstract class PromptMethod {
     protected final VisionTransformer vit;
@@ -52,9 +50,15 @@ public abstract class PromptMethod {
         return BlockOptions.PLAIN;
     }
 
-    /** Tokens leaving block i: a method may mix them with what entered (Gated PT). */
-    public NDArray afterBlock(int i, NDArray x) {
-        return x;
+    /**
+     * Tokens leaving block i: a method may mix the block's output with what entered it (Gated PT). Both are
+     * passed, so a method keeps no state between the hooks of one forward.
+     *
+     * @param in the tokens that entered block i (after {@link #beforeBlock})
+     * @param out the block's output
+     */
+    public NDArray afterBlock(int i, NDArray in, NDArray out) {
+        return out;
     }
 
     /** The first block (0-based) whose input depends on a trainable tensor; blocks before it are a fixed prefix. */
@@ -78,6 +82,12 @@ public abstract class PromptMethod {
     protected static void requireRange(String what, long value, long min, long max) {
         if (value < min || value > max) {
             throw new VptlabException(what + " " + value + " is out of range " + min + ".." + max);
+        }
+    }
+
+    protected static void requireDropout(float rate) {
+        if (rate < 0 || rate >= 1) {
+            throw new VptlabException("prompt dropout " + rate + " is out of range [0, 1)");
         }
     }
 

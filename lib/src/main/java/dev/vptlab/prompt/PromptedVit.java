@@ -84,9 +84,8 @@ public final class PromptedVit {
             method.beginForward(ps, training);
         }
         for (int i = k; i < vit.depth(); i++) {
-            x = method.beforeBlock(i, x, training);
-            x = vit.block(ps, i, x, method.options(ps, i, training), training);
-            x = method.afterBlock(i, x);
+            NDArray in = method.beforeBlock(i, x, training);
+            x = method.afterBlock(i, in, vit.block(ps, i, in, method.options(ps, i, training), training));
         }
         return head.forward(pooling.apply(vit, ps, x, method.promptTokensInSequence(), false));
     }
@@ -130,7 +129,7 @@ public final class PromptedVit {
         Map<String, RawTensor> byName = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         saved.forEach((k, t) -> {
-            String n = OfficialNames.toVptlab(k);
+            String n = mine.containsKey(k) ? k : OfficialNames.toVptlab(k);
             if (n == null || !mine.containsKey(n)) {
                 unknown.add(k);
             } else {

@@ -1,5 +1,7 @@
 package dev.vptlab.prompt;
 
+import java.util.Map;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -45,4 +47,68 @@ public final class VptDeep extends PromptMethod {
         NDArray p = deepPrompts.get((i - 1) + ":" + i);
         return TokenSequence.replace(x, PromptDropout.apply(p, b, dropout, training), numPrompts);
     }
+
+    /** VPT-deep's settings. */
+    public record Config(int prompts, float dropout) implements MethodConfig {
+        /** The official VPT and Gated PT names ({@code prompt_embeddings}, {@code deep_prompt_embeddings}, the head's). */
+        static final List<Map.Entry<String, String>> OFFICIAL_NAMES = List.of(
+                Map.entry("deep_prompt_embeddings", "deep_prompts"),
+                Map.entry("prompt_embeddings", "prompts"),
+                Map.entry("head.last_layer.weight", "head.weight"),
+                Map.entry("head.last_layer.bias", "head.bias"));
+
+        public Config {
+            requireRange("number of prompts", prompts, 1, 100_000);
+            requireDropout(dropout);
+        }
+
+        /** The method with its papers' defaults. */
+        public static Config of(int prompts) {
+            return new Config(prompts, PromptDropout.DEFAULT_RATE);
+        }
+
+        @Override
+        public String id() {
+            return TYPE.id();
+        }
+
+        @Override
+        public PromptMethod build(VisionTransformer vit, NDManager m) {
+            return new VptDeep(vit, m, prompts, dropout);
+        }
+
+        @Override
+        public int promptTokensAt(int i) {
+            return prompts;
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            return Map.of();
+        }
+
+        @Override
+        public Config withSettings(Map<String, ?> s) {
+            return this;
+        }
+
+        @Override
+        public Config withPrompts(int n) {
+            return new Config(n, dropout);
+        }
+
+        @Override
+        public Config withDropout(float p) {
+            return new Config(prompts, p);
+        }
+
+        @Override
+        public List<Map.Entry<String, String>> officialNames() {
+            return OFFICIAL_NAMES;
+        }
+    }
+
+    public static final Methods.Type TYPE = new Methods.Type("vpt-deep",
+            "VPT-deep (Jia et al. 2022, Sec. 3.2): new prompts before every block",
+            Config::of);
 }

@@ -1,5 +1,7 @@
 package dev.vptlab.prompt;
 
+import java.util.Map;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -60,4 +62,66 @@ public final class VptShallow extends PromptMethod {
         }
         return TokenSequence.insert(x, PromptDropout.apply(prompts, x.getShape().get(0), dropout, training));
     }
+
+    /** VPT-shallow's settings: prompts first enter before block {@code insertBlock} (1 = VPT-shallow). */
+    public record Config(int prompts, int insertBlock, float dropout) implements MethodConfig {
+        public Config {
+            requireRange("number of prompts", prompts, 1, 100_000);
+            requireRange("prompt insert block", insertBlock, 1, 10_000);
+            requireDropout(dropout);
+        }
+
+        /** The method with its papers' defaults. */
+        public static Config of(int prompts) {
+            return new Config(prompts, 1, PromptDropout.DEFAULT_RATE);
+        }
+
+        @Override
+        public String id() {
+            return TYPE.id();
+        }
+
+        @Override
+        public PromptMethod build(VisionTransformer vit, NDManager m) {
+            return new VptShallow(vit, m, prompts, insertBlock, dropout);
+        }
+
+        @Override
+        public int promptTokensAt(int i) {
+            return i >= insertBlock - 1 ? prompts : 0;
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            return Map.of("insert_block", insertBlock);
+        }
+
+        @Override
+        public Config withSettings(Map<String, ?> s) {
+            return new Config(prompts, Settings.getInt(s, "insert_block", insertBlock), dropout);
+        }
+
+        @Override
+        public Config withPrompts(int n) {
+            return new Config(n, insertBlock, dropout);
+        }
+
+        @Override
+        public Config withDropout(float p) {
+            return new Config(prompts, insertBlock, p);
+        }
+
+        public Config withInsertBlock(int k) {
+            return new Config(prompts, k, dropout);
+        }
+
+        @Override
+        public List<Map.Entry<String, String>> officialNames() {
+            return VptDeep.Config.OFFICIAL_NAMES;
+        }
+    }
+
+    public static final Methods.Type TYPE = new Methods.Type("vpt-shallow",
+            "VPT-shallow (Jia et al. 2022, Sec. 3.2), prompts entering before block k (Yoo et al. Fig. 1)",
+            Config::of);
 }

@@ -194,24 +194,9 @@ public final class Efficiency {
         return patchEmbedMacs(c) + c.depth() * blockMacs(c, c.numTokens());
     }
 
-    /** Forward MACs per image of {@code m} on {@code c} (formula in the class comment; no head). */
+    /** Forward MACs per image of {@code m} on {@code c}, as the method counts them (no head). */
     public static long forwardMacs(VitConfig c, MethodConfig m) {
-        long n = c.numTokens();
-        long p = m.prompts();
-        long macs = patchEmbedMacs(c);
-        for (int i = 0; i < c.depth(); i++) {
-            boolean inSequence = switch (m.method()) {
-                case "vpt-deep", "gated" -> true;
-                case "vpt-shallow" -> i >= m.insertBlock() - 1;
-                case "cvpt" -> false;
-                default -> throw new IllegalStateException(m.method());
-            };
-            macs += blockMacs(c, inSequence ? n + p : n);
-            if (m.method().equals("cvpt")) {
-                macs += crossAttentionMacs(c, p);
-            }
-        }
-        return macs;
+        return m.forwardMacs(c);
     }
 
     /** Forward FLOPs per image (2 per multiply-add), in units of 10⁹. */
@@ -327,7 +312,7 @@ public final class Efficiency {
         cmd.add("-cp");
         cmd.add(childClasspath());
         cmd.addAll(List.of("dev.vptlab.cli.Main", "bench", "--arch", c.name(), "--image", String.valueOf(c.imageSize()),
-                "--method", m.method(), "--prompts", String.valueOf(m.prompts()), "--insert-block", String.valueOf(m.insertBlock()),
+                "--method", m.id(), "--prompts", String.valueOf(m.prompts()), "--insert-block", String.valueOf(m.insertBlock()),
                 "--batch", String.valueOf(s.batch()), "--classes", String.valueOf(s.classes()),
                 "--warmup", String.valueOf(s.warmup()), "--steps", String.valueOf(s.steps())));
         return cmd;
@@ -386,8 +371,7 @@ public final class Efficiency {
             throw new VptlabException("efficiency: a fresh JVM can only build presets (" + String.join(", ", VitConfig.presets().keySet())
                     + ", at any image size), not '" + c.name() + "' " + c + "; use Measure.IN_PROCESS");
         }
-        MethodConfig plain = MethodConfig.of(m.method(), m.prompts()).withInsertBlock(m.insertBlock())
-                .withCross(3, CrossVisualPrompts.Weights.SHARED_FROZEN);
+        MethodConfig plain = MethodConfig.of(m.id(), m.prompts()).withSettings(java.util.Map.of("insert_block", m.insertBlock()));
         if (!plain.equals(m)) {
             throw new VptlabException("efficiency: a fresh JVM runs `vptlab bench`, which builds the method's defaults, not " + m
                     + "; use Measure.IN_PROCESS");
@@ -424,7 +408,7 @@ public final class Efficiency {
     }
 
     private static String describe(VitConfig c, MethodConfig m) {
-        return m.method() + " with " + m.prompts() + " prompts on " + c.name() + " at " + c.imageSize() + " px";
+        return m.id() + " with " + m.prompts() + " prompts on " + c.name() + " at " + c.imageSize() + " px";
     }
 
     // ------------------------------------------------------------------------------------------ the table
@@ -769,7 +753,7 @@ public final class Efficiency {
         try (NDManager manager = NDManager.newBaseManager()) {
             VisionTransformer vit = VisionTransformer.create(c, manager);
             for (CrossVisualPrompts.Weights w : CrossVisualPrompts.Weights.values()) {
-                MethodConfig m = MethodConfig.of("cvpt", prompts).withCross(3, w);
+                MethodConfig m = CrossVisualPrompts.Config.of(prompts).withCross(3, w);
                 long all;
                 long head;
                 try (NDManager sub = manager.newSubManager()) {

@@ -1,5 +1,8 @@
 package dev.vptlab.reproduce;
 
+import dev.vptlab.prompt.GatedPrompts;
+import dev.vptlab.prompt.VptDeep;
+import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.VptlabException;
 import dev.vptlab.mini.MiniBenchmark;
 import dev.vptlab.mini.MiniTask;
@@ -105,7 +108,7 @@ public final class Reproduce {
         for (Map.Entry<String, Path> bb : b.all().entrySet()) {
             for (String task : budget.sweepTasks()) {
                 for (int k : budget.blocks()) {
-                    MethodConfig m = MethodConfig.of("vpt-shallow", budget.prompts()).withInsertBlock(k);
+                    MethodConfig m = VptShallow.Config.of(budget.prompts()).withInsertBlock(k);
                     jobs.add(job("block-location", bb.getKey(), bb.getValue(), task, m, "", Double.NaN, budget, seed,
                             results.resolve("runs/block-location").resolve(bb.getKey() + "-" + task + String.format("-k%02d", k))));
                 }
@@ -128,10 +131,7 @@ public final class Reproduce {
             }
             for (String task : budget.methodTasks()) {
                 for (String method : budget.methods()) {
-                    MethodConfig m = MethodConfig.of(method, budget.prompts());
-                    if (method.equals("gated")) {
-                        m = m.withGates(GATE_INIT, true, true);
-                    }
+                    MethodConfig m = MethodConfig.of(method, budget.prompts()).withSettings(Map.of("gate_init", GATE_INIT));
                     Job j = job("methods", bb.getKey(), bb.getValue(), task, m, "", Double.NaN, budget, seed,
                             results.resolve("runs/methods").resolve(bb.getKey() + "-" + task + "-" + method));
                     Job same = earlier.stream().filter(o -> o.config().equals(j.config())).findFirst().orElse(null);
@@ -150,12 +150,12 @@ public final class Reproduce {
     public static List<Job> gateAblation(Profile p, Backbones b, Path results, long seed) {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
-        jobs.add(ablation("gate-ablation", "mae", b.mae(), MethodConfig.of("vpt-shallow", budget.prompts()), "no gates, no temperature",
+        jobs.add(ablation("gate-ablation", "mae", b.mae(), VptShallow.Config.of(budget.prompts()), "no gates, no temperature",
                 Double.NaN, budget, seed, results));
         for (boolean[] gt : new boolean[][] {{true, false}, {false, true}, {true, true}}) {
             String v = (gt[0] ? "gates" : "no gates") + ", " + (gt[1] ? "temperature" : "no temperature");
             jobs.add(ablation("gate-ablation", "mae", b.mae(),
-                    MethodConfig.of("gated", budget.prompts()).withGates(GATE_INIT, gt[0], gt[1]), v, Double.NaN, budget, seed, results));
+                    GatedPrompts.Config.of(budget.prompts()).withGates(GATE_INIT, gt[0], gt[1]), v, Double.NaN, budget, seed, results));
         }
         return jobs;
     }
@@ -168,9 +168,9 @@ public final class Reproduce {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
         for (int total : p == Profile.SMOKE ? List.of(12) : List.of(12, 24)) {
-            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("vpt-deep", total / 12), "total " + total, total,
+            jobs.add(ablation("fewer-tokens", "mae", b.mae(), VptDeep.Config.of(total / 12), "total " + total, total,
                     budget, seed, results));
-            jobs.add(ablation("fewer-tokens", "mae", b.mae(), MethodConfig.of("gated", total).withGates(GATE_INIT, true, true),
+            jobs.add(ablation("fewer-tokens", "mae", b.mae(), GatedPrompts.Config.of(total).withGates(GATE_INIT, true, true),
                     "total " + total, total, budget, seed, results));
         }
         return jobs;
@@ -184,9 +184,9 @@ public final class Reproduce {
     public static List<Job> cvptAblations(Profile p, Backbones b, Path results, long seed) {
         Budget budget = budget(p);
         List<Job> jobs = new ArrayList<>();
-        MethodConfig base = MethodConfig.of("cvpt", budget.prompts());
+        CrossVisualPrompts.Config base = CrossVisualPrompts.Config.of(budget.prompts());
         for (int pos : p == Profile.SMOKE ? List.of(1, 3, 5) : List.of(1, 2, 3, 4, 5)) {
-            jobs.add(ablation("cvpt-position", "supervised", b.supervised(), base.withCross(pos, base.crossWeights()), "position " + pos,
+            jobs.add(ablation("cvpt-position", "supervised", b.supervised(), base.withCross(pos, base.weights()), "position " + pos,
                     pos, budget, seed, results));
         }
         for (CrossVisualPrompts.Weights w : CrossVisualPrompts.Weights.values()) {
@@ -194,7 +194,7 @@ public final class Reproduce {
                     Double.NaN, budget, seed, results));
         }
         for (int n : p == Profile.SMOKE ? List.of(1, 10) : List.of(1, 5, 20, 50)) {
-            jobs.add(ablation("cvpt-prompts", "supervised", b.supervised(), MethodConfig.of("cvpt", n), "prompts " + n, n, budget,
+            jobs.add(ablation("cvpt-prompts", "supervised", b.supervised(), CrossVisualPrompts.Config.of(n), "prompts " + n, n, budget,
                     seed, results));
         }
         return jobs;
@@ -204,7 +204,7 @@ public final class Reproduce {
             Budget budget, long seed, Path results) {
         String slug = variant.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         return job(study, backbone, file, ABLATION_TASK, m, variant, variantValue, budget, seed,
-                results.resolve("runs").resolve(study).resolve(backbone + "-" + m.method() + "-" + slug));
+                results.resolve("runs").resolve(study).resolve(backbone + "-" + m.id() + "-" + slug));
     }
 
     /**
@@ -216,15 +216,14 @@ public final class Reproduce {
      */
     private static Job job(String study, String backbone, Path file, String task, MethodConfig m, String variant,
             double variantValue, Budget budget, long seed, Path folder) {
-        boolean cvpt = m.method().equals("cvpt");
-        RunConfig.Builder b = cvpt ? RunConfig.cvpt().lr(CVPT_LR).dropLast(false) : RunConfig.gated().lr(SGD_LR);
+        RunConfig.Builder b = m.recipe().equals("cvpt") ? RunConfig.cvpt().lr(CVPT_LR).dropLast(false) : RunConfig.gated().lr(SGD_LR);
         // The absolute path: the CLI (cwd-relative --out) and a notebook (absolute folders) must plan equal configs,
         // or the notebook would refuse the CLI's finished runs as "another config".
         RunConfig cfg = b.task(task).backbone(file.toAbsolutePath().normalize().toString()).method(m).numClasses(MiniBenchmark.task(task).classes())
                 .pooling(pooling(backbone)).epochs(budget.epochs())
                 .warmupEpochs(0).batchSize(64).valEvery(0).testEvery(budget.epochs()).seed(seed)
                 .trainLimit(budget.trainLimit()).testLimit(budget.testLimit()).build();
-        return new Job(study, backbone, task, m.method(), m.insertBlock(), variant, variantValue, folder, cfg);
+        return new Job(study, backbone, task, m.id(), m.insertBlock(), variant, variantValue, folder, cfg);
     }
 
     /** The representation the head reads: {@link EmbeddedBackbones#promptPooling}. */

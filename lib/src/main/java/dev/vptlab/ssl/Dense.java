@@ -1,5 +1,6 @@
 package dev.vptlab.ssl;
 
+import ai.djl.nn.core.Linear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -21,7 +22,7 @@ public final class Dense {
 
     /** x [..., in] → [..., out]. */
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        return Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     /** Adds weight and bias under their names. */

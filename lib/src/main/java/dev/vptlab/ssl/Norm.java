@@ -1,5 +1,6 @@
 package dev.vptlab.ssl;
 
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -22,7 +23,7 @@ public final class Norm {
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().layerNorm(x, normalized, gamma, beta, 1e-6f).singletonOrThrow();
+        return LayerNorm.layerNorm(x, normalized, gamma, beta, 1e-6f).singletonOrThrow();
     }
 
     public void collect(Map<String, NDArray> out) {

@@ -1,5 +1,7 @@
 package dev.vptlab.train;
 
+import dev.vptlab.prompt.CrossVisualPrompts;
+import dev.vptlab.prompt.GatedPrompts;
 import dev.vptlab.VptlabException;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
@@ -34,7 +36,7 @@ public final class Recipes {
             default -> throw new VptlabException("unknown backbone '" + backbone + "' for the gated recipe; known: mae, mocov3");
         };
         Map<String, String> row = find(ReferenceTable.load("gated_hparams"), "task_key", task, r -> r.get("ssl").equals(ssl));
-        MethodConfig m = MethodConfig.of("gated", Integer.parseInt(row.get("prompt_tokens")))
+        MethodConfig m = GatedPrompts.Config.of(Integer.parseInt(row.get("prompt_tokens")))
                 .withGates(Float.parseFloat(row.get("gate_init")), true, true);
         return RunConfig.gated().task(task).method(m).batchSize(Integer.parseInt(row.get("batch_size")))
                 .lr(Double.parseDouble(row.get("lr"))).pooling(ssl.equals("MAE") ? Pooling.MEAN_PROMPTS_AND_PATCHES : Pooling.CLS)
@@ -71,7 +73,7 @@ public final class Recipes {
                 .findFirst()
                 .orElseThrow(() -> unknown("cvpt", task, t, r -> CVPT_FGVC_KEYS.getOrDefault(r.get("task"), r.get("task"))));
         boolean fgvc = row.get("benchmark").equals("FGVC");
-        RunConfig.Builder b = RunConfig.cvpt().task(task).method(MethodConfig.of("cvpt", Integer.parseInt(row.get("prompts"))))
+        RunConfig.Builder b = RunConfig.cvpt().task(task).method(CrossVisualPrompts.Config.of(Integer.parseInt(row.get("prompts"))))
                 .lr(Double.parseDouble(row.get("lr"))).seed(Long.parseLong(row.get("seed"))).pooling(Pooling.CLS)
                 .numClasses(Integer.parseInt(row.get("classes")));
         if ((yamlV2 || fgvc) && !row.get("weight_decay").isEmpty()) {

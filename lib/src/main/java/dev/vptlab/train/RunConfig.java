@@ -2,6 +2,7 @@ package dev.vptlab.train;
 
 import dev.vptlab.VptlabException;
 import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.Methods;
 import dev.vptlab.prompt.Pooling;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,16 +126,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         m.put("backbone", backbone);
         m.put("heads", heads);
         m.put("pooling", pooling.name());
-        m.put("method", method.method());
-        m.put("prompts", method.prompts());
-        m.put("insert_block", method.insertBlock());
-        m.put("prompt_dropout", (double) method.dropout());
-        m.put("gate_init", (double) method.gateInit());
-        m.put("gates", method.gates());
-        m.put("temperature", method.temperature());
-        m.put("cross_position", method.position());
-        m.put("drop_path", (double) method.dropPath());
-        m.put("cross_weights", method.crossWeights().name());
+        m.putAll(Methods.toRecord(method));
         m.put("num_classes", numClasses);
         m.put("epochs", epochs);
         m.put("batch_size", batchSize);
@@ -158,10 +150,7 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
     /** The config a run record stored ({@link #toMap()}), e.g. to evaluate a finished run. */
     public static RunConfig fromMap(Map<String, Object> m) {
         try {
-            MethodConfig method = new MethodConfig(str(m, "method"), num(m, "prompts").intValue(), num(m, "insert_block").intValue(),
-                    num(m, "prompt_dropout").floatValue(), num(m, "gate_init").floatValue(), bool(m, "gates"), bool(m, "temperature"),
-                    num(m, "cross_position").intValue(), num(m, "drop_path").floatValue(),
-                    dev.vptlab.prompt.CrossVisualPrompts.Weights.valueOf(str(m, "cross_weights")));
+            MethodConfig method = Methods.fromRecord(m);
             return new RunConfig(str(m, "task"), str(m, "backbone"), m.get("heads") == null ? null : num(m, "heads").intValue(),
                     Pooling.valueOf(str(m, "pooling")), method, num(m, "num_classes").intValue(), num(m, "epochs").intValue(),
                     num(m, "batch_size").intValue(), str(m, "optimizer"), num(m, "lr").doubleValue(),

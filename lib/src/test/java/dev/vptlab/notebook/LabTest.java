@@ -1,5 +1,6 @@
 package dev.vptlab.notebook;
 
+import dev.vptlab.prompt.GatedPrompts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,7 +41,7 @@ class LabTest {
     void trainIsIdempotentAndGatesCanBeAnalysed() {
         Lab lab = Lab.setup(Lab.Profile.SMOKE, tmp.resolve("results"), tmp.resolve("data"), tmp.resolve("ckpt"));
         RunConfig cfg = lab.budget(RunConfig.gated().lr(0.2).batchSize(64), 2).task("fm-item").numClasses(10)
-                .backbone(lab.backbones().mae().toString()).method(MethodConfig.of("gated", 2).withGates(1f, true, true))
+                .backbone(lab.backbones().mae().toString()).method(GatedPrompts.Config.of(2).withGates(1f, true, true))
                 .pooling(Pooling.MEAN_PROMPTS_AND_PATCHES).build();
         RunRecord r = lab.train("quickstart", cfg);
         assertEquals(RunRecord.FINISHED, r.status());

@@ -62,8 +62,8 @@ class PromptMethodsTest {
 
     @Test
     void oneStepChangesOnlyTrainableParameters() {
-        for (String method : MethodConfig.METHODS) {
-            PromptedVit model = model(MethodConfig.of(method, 2).withGates(1f, true, true));
+        for (String method : dev.vptlab.prompt.Methods.builtIn()) {
+            PromptedVit model = model(MethodConfig.of(method, 2).withSettings(java.util.Map.of("gate_init", 1f)));
             Map<String, float[]> trunk = new HashMap<>();
             vit.namedParameters().forEach((k, p) -> trunk.put(k, p.getArray().toFloatArray()));
             Map<String, float[]> before = new HashMap<>();
@@ -92,7 +92,7 @@ class PromptMethodsTest {
             assertEquals(92_160L, deep.parameterGroups().get("prompts"));
             PromptedVit gated = MethodConfig.of("gated", 100).model(b, big, Pooling.MEAN_PROMPTS_AND_PATCHES, 1);
             assertEquals(Map.of("prompts", 76_800L, "gates", 11L, "temperatures", 12L, "head", 769L), gated.parameterGroups());
-            PromptedVit learnable = MethodConfig.of("cvpt", 10).withCross(3, CrossVisualPrompts.Weights.SHARED_LEARNABLE)
+            PromptedVit learnable = CrossVisualPrompts.Config.of(10).withCross(3, CrossVisualPrompts.Weights.SHARED_LEARNABLE)
                     .model(b, big, Pooling.CLS, 1);
             assertEquals(28_348_416L, learnable.parameterGroups().get("cross-attention weights"));
         }
@@ -100,7 +100,7 @@ class PromptMethodsTest {
 
     @Test
     void gateInitIsNegatedAndTemperaturesStartAtOne() {
-        GatedPrompts g = (GatedPrompts) MethodConfig.of("gated", 3).withGates(5f, true, true).build(vit, m);
+        GatedPrompts g = (GatedPrompts) GatedPrompts.Config.of(3).withGates(5f, true, true).build(vit, m);
         float[] gates = g.gates();
         assertEquals(11, gates.length);
         assertEquals(0.00669, gates[0], 1e-5); // σ(−5), spec gated-prompt-tuning.md §2
@@ -129,12 +129,12 @@ class PromptMethodsTest {
 
     @Test
     void selectionRatiosFollowEquation8() {
-        GatedPrompts g = (GatedPrompts) MethodConfig.of("gated", 3).withGates(0f, true, false).build(vit, m);
+        GatedPrompts g = (GatedPrompts) GatedPrompts.Config.of(3).withGates(0f, true, false).build(vit, m);
         // all gates 0.5: g̃_l = 0.5^(12-l) for l = 1..11
-        double[] r = g.selectionRatios(false);
+        double[] r = dev.vptlab.notebook.GateAnalysis.selectionRatios(g.gates(), false);
         assertEquals(1.0, java.util.Arrays.stream(r).sum(), 1e-12);
         assertEquals(2 * r[9], r[10], 1e-12);
-        double[] withInput = g.selectionRatios(true);
+        double[] withInput = dev.vptlab.notebook.GateAnalysis.selectionRatios(g.gates(), true);
         assertTrue(withInput[10] < r[10]);
     }
 
@@ -162,7 +162,7 @@ class PromptMethodsTest {
     @Test
     void frozenPrefixPlusSuffixEqualsTheFullForward() {
         for (int k : new int[] {1, 7, 12}) {
-            PromptedVit model = model(MethodConfig.of("vpt-shallow", 3).withInsertBlock(k));
+            PromptedVit model = model(VptShallow.Config.of(3).withInsertBlock(k));
             assertEquals(k - 1, model.method().firstTrainableBlock());
             NDArray full = model.forward(images, false);
             NDArray cached = model.forwardFrom(k - 1, model.prefix(images, k - 1), false);
@@ -172,11 +172,11 @@ class PromptMethodsTest {
 
     @Test
     void badValuesAreRefusedWithTheirRange() {
-        VptlabException e = assertThrows(VptlabException.class, () -> MethodConfig.of("vpt-shallow", 3).withInsertBlock(13).build(vit, m));
+        VptlabException e = assertThrows(VptlabException.class, () -> VptShallow.Config.of(3).withInsertBlock(13).build(vit, m));
         assertEquals("prompt insert block 13 is out of range 1..12", e.getMessage());
-        assertThrows(VptlabException.class, () -> MethodConfig.of("vpt-shallow", 3).withInsertBlock(0).build(vit, m));
+        assertThrows(VptlabException.class, () -> VptShallow.Config.of(3).withInsertBlock(0).build(vit, m));
         assertTrue(assertThrows(VptlabException.class, () -> MethodConfig.of("cvpt", 0)).getMessage().contains("at least 1"));
-        assertTrue(assertThrows(VptlabException.class, () -> MethodConfig.of("cvpt", 4).withCross(6, CrossVisualPrompts.Weights.SHARED_FROZEN))
+        assertTrue(assertThrows(VptlabException.class, () -> CrossVisualPrompts.Config.of(4).withCross(6, CrossVisualPrompts.Weights.SHARED_FROZEN))
                 .getMessage().contains("out of range 1..5"));
         assertTrue(assertThrows(VptlabException.class, () -> MethodConfig.of("prefix", 4)).getMessage().contains("known: vpt-shallow"));
     }

@@ -1,5 +1,6 @@
 package dev.vptlab.report;
 
+import dev.vptlab.prompt.VptShallow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,7 +38,7 @@ class EfficiencyTest {
         assertEquals(256 + 2 * 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("gated", 3)));
         assertEquals(256 + 2 * 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3)));
         // VPT-shallow entering before block 2: block 1 sees 5 tokens, block 2 sees 8
-        assertEquals(256 + 840 + 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3).withInsertBlock(2)));
+        assertEquals(256 + 840 + 1536, Efficiency.forwardMacs(TINY, VptShallow.Config.of(3).withInsertBlock(2)));
         // CVPT, P = 3: per block Q 5·16 = 80, K and V 2·3·16 = 96, QKᵀ 5·3·4 = 60, AV 60, proj 80 → 376
         assertEquals(376, Efficiency.crossAttentionMacs(TINY, 3));
         assertEquals(1936 + 2 * 376, Efficiency.forwardMacs(TINY, MethodConfig.of("cvpt", 3)));
@@ -84,7 +85,7 @@ class EfficiencyTest {
         assertEquals(5 * 48 + 11 + 12 + head, gated.trainable());
         // learnable CA weights: 12 blocks · (4·D² + 4·D)
         assertEquals(12 * 5 * 48 + 12 * (4 * 48 * 48 + 4 * 48) + head, Efficiency.parameters(c,
-                MethodConfig.of("cvpt", 5).withCross(3, CrossVisualPrompts.Weights.SHARED_LEARNABLE), 10).trainable());
+                CrossVisualPrompts.Config.of(5).withCross(3, CrossVisualPrompts.Weights.SHARED_LEARNABLE), 10).trainable());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.data.Splits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +27,7 @@ class PrefixCacheTest {
     /** The fixture trunk with prompts at its last block: every other block is frozen prefix. */
     private static PromptedVit lastBlockModel(NDManager m) {
         VisionTransformer vit = BackboneLoader.load(Fixtures.vit("vit_timm.safetensors"), Fixtures.TINY, m);
-        return MethodConfig.of("vpt-shallow", 2).withInsertBlock(12).model(vit, m, Pooling.CLS, 10);
+        return VptShallow.Config.of(2).withInsertBlock(12).model(vit, m, Pooling.CLS, 10);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.data.Splits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +28,7 @@ class TrainerTest {
     static RunConfig.Builder small(String method) {
         RunConfig.Builder b = method.equals("cvpt") ? RunConfig.cvpt().lr(1e-3) : RunConfig.gated().lr(0.1);
         return b.task("synthetic").backbone(Fixtures.vit("vit_timm.safetensors").toString()).heads(3).numClasses(10)
-                .method(MethodConfig.of(method, 4).withGates(1f, true, true)).pooling(Pooling.CLS).epochs(3).warmupEpochs(1)
+                .method(MethodConfig.of(method, 4).withSettings(java.util.Map.of("gate_init", 1f))).pooling(Pooling.CLS).epochs(3).warmupEpochs(1)
                 .batchSize(32);
     }
 
@@ -188,7 +189,7 @@ class TrainerTest {
 
     @Test
     void prefixCacheGivesTheSameRunAsNoCache() throws IOException {
-        MethodConfig k7 = MethodConfig.of("vpt-shallow", 4).withInsertBlock(7);
+        MethodConfig k7 = VptShallow.Config.of(4).withInsertBlock(7);
         RunConfig cached = small("gated").method(k7).build();
         RunConfig plain = cached.toBuilder().prefixCache(false).build();
         train(cached, tmp.resolve("cached"));
@@ -217,7 +218,7 @@ class TrainerTest {
         try (SharedPrefixCaches caches = new SharedPrefixCaches()) {
             int[] blocks = {3, 8, 8};
             for (int i = 0; i < blocks.length; i++) {
-                RunConfig c = base.toBuilder().method(MethodConfig.of("vpt-shallow", 4).withInsertBlock(blocks[i])).build();
+                RunConfig c = base.toBuilder().method(VptShallow.Config.of(4).withInsertBlock(blocks[i])).build();
                 train(c, tmp.resolve("own-" + i));
                 new Trainer(c, shared, tmp.resolve("shared-" + i), new Progress(Progress.Mode.QUIET, System.err))
                         .withSharedPrefixCaches(caches).run(false);
@@ -228,7 +229,7 @@ class TrainerTest {
             assertEquals("3 built, 3 carried on, 3 reused", caches.counts());
             // A run without a prefix (k = 1) releases them: the next k = 8 run builds its own.
             for (int k : new int[] {1, 8}) {
-                RunConfig c = base.toBuilder().method(MethodConfig.of("vpt-shallow", 4).withInsertBlock(k)).build();
+                RunConfig c = base.toBuilder().method(VptShallow.Config.of(4).withInsertBlock(k)).build();
                 new Trainer(c, shared, tmp.resolve("after-" + k), new Progress(Progress.Mode.QUIET, System.err))
                         .withSharedPrefixCaches(caches).run(false);
             }
