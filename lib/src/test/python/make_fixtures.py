@@ -10,10 +10,10 @@ Writes everything under lib/src/test/resources/fixtures/ (relative to this file)
             inputs, per-block expected activations, pos-embed resizes;
   methods/  VPT shallow/deep, block-location, GatedPT and CVPT reference logits, loss and gradients.
 
-Everything is deterministic (fixed seeds, CPU). Model code is written from the project specs
-(shared/spec/vit-backbone.md, vpt-and-block-location.md, gated-prompt-tuning.md, cvpt.md); timm is not
-used. All parameters are drawn in float32; every expected output is computed in float64 from those
-float32 values (exact up-cast) and stored as float32.
+Everything is deterministic (fixed seeds, CPU). Model code restates the official implementations
+(timm 0.5.4's VisionTransformer; ryongithub/GatedPromptTuning src/models/vit_prompt/vit_{mae,moco}.py for
+VPT and GatedPT; Lingyun0419/CVPT CVPT.py); timm is not used. All parameters are drawn in float32; every
+expected output is computed in float64 from those float32 values (exact up-cast) and stored as float32.
 """
 
 import collections
@@ -206,7 +206,7 @@ def self_attention(T, i, x, tau=None):
 
 
 def cross_attention(T, i, x, prompts):
-    """CVPT CA (cvpt.md §2.2): queries = x (un-normalised), keys/values = that block's prompts,
+    """CVPT CA (CVPT.py, CrossAttention.forward): queries = x (un-normalised), keys/values = that block's prompts,
     using block i's frozen q/k/v rows of the fused qkv and its attn.proj. Softmax over the prompts."""
     B, N, C = x.shape
     M = prompts.shape[1]
@@ -321,7 +321,7 @@ def naive_embed(T, img):
 
 # ====================================================================== Google npz mapping
 def to_google(sd):
-    """timm trunk -> Google/JAX in21k .npz names and layouts (vit-backbone.md §2.3)."""
+    """timm trunk -> Google/JAX in21k .npz names and layouts (timm 0.5.4 _load_weights, inverted)."""
     g = collections.OrderedDict()
     n = lambda t: t.detach().cpu().numpy().astype(np.float32)
     g["cls"] = n(sd["cls_token"])

@@ -15,7 +15,7 @@ pre-drawn gradients, so the Java side can inject the very same gradients and com
   after.<k>.<name>       the parameter after step k
   state.<name>.<kind>    the optimizer state after step 5 (momentum_buffer | exp_avg, exp_avg_sq, step)
 
-Cases (specs: gated-prompt-tuning.md §6.2, cvpt.md §8.1):
+Cases (GatedPT: torch SGD, src/solver/optimizer.py; CVPT: timm create_optimizer_v2 'AdamW', train.py):
   sgd_momentum  SGD(momentum 0.9, wd 0), lrs [0, 0, 0.5, 0.25, 1.0]: the buffer must accumulate at lr = 0
   sgd_wd        SGD(momentum 0.9, wd 1e-4), lr 0.1 every step
   adamw         AdamW(betas (0.9, 0.999), eps 1e-8, wd 0.05), lrs [1e-6, 1e-4, 1e-3, 1e-3, 5e-4]

@@ -7,7 +7,7 @@ Regenerate with Debian's Python (Pillow 9.4, torch 1.13, numpy 1.24; determinist
 
 Writes lib/src/test/resources/fixtures/transforms/transforms.safetensors (relative to this file).
 
-What each reference stands for (shared/spec/datasets.md §1.4 and §2):
+What each reference stands for (the VTAB-1K and FGVC pipelines of the official GatedPT/VPT and CVPT code):
   pil_bilinear / pil_bicubic  PIL ``Image.resize((W, H), BILINEAR|BICUBIC)`` on 8-bit images, which is what
                               torchvision's ``Resize`` does on PIL images (FGVC and CVPT pipelines).
   shorter_bilinear            torchvision ``Resize(int)`` on a PIL image: the size rule below, then PIL bilinear.

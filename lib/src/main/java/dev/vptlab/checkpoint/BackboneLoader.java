@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Strict loading of a trunk (spec vit-backbone.md §3): every expected tensor exactly once with its
- * shape, nothing left over except keys ignored by rule, fp32. All checks run on shapes before any
- * weight is copied, so a failing file changes nothing.
+ * Strict loading of a trunk: every expected tensor exactly once with its shape, nothing left over except
+ * keys ignored by rule, fp32. All checks run on shapes before any weight is copied, so a failing file
+ * changes nothing. This is stricter than upstream on purpose: the official GatedPT code
+ * ({@code src/models/build_vit_backbone.py}) loads with {@code load_state_dict(strict=False)}, so a wrong
+ * file or key prefix trains on a random trunk without an error.
  */
 public final class BackboneLoader {
     private BackboneLoader() {}

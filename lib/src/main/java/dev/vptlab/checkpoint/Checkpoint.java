@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public record Checkpoint(Path file, CheckpointFormat format, CheckpointSource source, Map<String, RawTensor> tensors,
         List<String> ignored, List<String> otherEntries, Map<String, String> metadata) {
 
-    /** Metadata key vptlab writes with the head count, which the weights cannot tell (spec §1.5). */
+    /** Metadata key vptlab writes with the head count, which the weights cannot tell (qkv is [3D, D] for any). */
     public static final String META_NUM_HEADS = "num_heads";
     public static final String META_ARCH = "arch";
 

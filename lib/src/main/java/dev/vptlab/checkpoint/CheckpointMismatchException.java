@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Strict loading failed (spec vit-backbone.md §3): some expected keys are missing, some keys are left
- * unconsumed, or some shapes differ. All three lists are reported at once.
+ * Strict loading failed: some expected keys are missing, some keys are left unconsumed, or some shapes
+ * differ. All three lists are reported at once. (Strictness is vptlab's own rule: the official GatedPT code
+ * loads with {@code strict=False} and only prints the differences.)
  */
 public class CheckpointMismatchException extends CheckpointException {
     private final List<String> missing;

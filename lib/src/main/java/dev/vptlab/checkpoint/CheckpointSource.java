@@ -1,8 +1,9 @@
 package dev.vptlab.checkpoint;
 
 /**
- * Where a checkpoint comes from, which decides its key layout (spec vit-backbone.md §2) and which keys
- * are knowingly ignored (spec §3, step 3).
+ * Where a checkpoint comes from (the MAE, MoCo v3 and Google ImageNet-21k files the papers use, or timm),
+ * which decides its key layout and which keys are knowingly ignored (an explicit allow-list per source,
+ * listed below).
  */
 public enum CheckpointSource {
     /** timm / Hugging Face state dict with timm names ({@code head.*}, {@code pre_logits.*} ignored). */

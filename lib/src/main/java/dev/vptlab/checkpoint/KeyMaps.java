@@ -10,9 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Source-specific remapping to timm names (spec vit-backbone.md §2.1–2.3). A key is either mapped,
- * ignored <em>by an explicit rule</em> (and reported), or passed through unchanged so that the strict
- * check reports it as unexpected; nothing is dropped silently.
+ * Source-specific remapping to timm names (MoCo v3 as the official GatedPT code's
+ * {@code build_mocov3_model}, Google {@code .npz} as timm 0.5.4's {@code _load_weights}). A key is either
+ * mapped, ignored <em>by an explicit rule</em> (and reported), or passed through unchanged so that the
+ * strict check reports it as unexpected; nothing is dropped silently.
  */
 final class KeyMaps {
     /** Result of a remap: trunk candidates under timm names and the knowingly ignored source keys. */
@@ -49,8 +50,9 @@ final class KeyMaps {
     }
 
     /**
-     * MoCo v3 (spec §2.2): strip {@code module.}, then {@code base_encoder.}; the momentum encoder, the
-     * predictor and {@code head.*} (projector, or the linear-probe classifier) are ignored by rule.
+     * MoCo v3 (GatedPT's {@code build_mocov3_model}): strip {@code module.}, then {@code base_encoder.};
+     * the momentum encoder, the predictor and {@code head.*} (projector, or the linear-probe classifier) are
+     * ignored by rule.
      * Unlike upstream, a key without the {@code module.} prefix is kept (not dropped), so an un-prefixed
      * file either loads completely or fails the strict check.
      */
@@ -81,7 +83,7 @@ final class KeyMaps {
 
     private static final Pattern BLOCK = Pattern.compile("Transformer/encoderblock_(\\d+)/(.+)");
 
-    /** Google/JAX names to timm names with timm {@code _load_weights} transposes (spec §2.3). */
+    /** Google/JAX names to timm names with timm 0.5.4 {@code _load_weights} transposes. */
     private static Remapped google(Path file, Map<String, RawTensor> raw) {
         Map<String, RawTensor> state = new LinkedHashMap<>();
         raw.forEach((k, v) -> state.put(k.startsWith("opt/target/") ? k.substring("opt/target/".length()) : k, v));

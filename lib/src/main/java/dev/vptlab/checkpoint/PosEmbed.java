@@ -1,8 +1,8 @@
 package dev.vptlab.checkpoint;
 
 /**
- * Resizes a position-embedding table to another patch grid (spec vit-backbone.md §5), keeping the CLS
- * entry: the patch part, as a [D, g, g] image, is resampled bicubically with PyTorch's
+ * Resizes a position-embedding table to another patch grid (an input size other than the checkpoint's),
+ * keeping the CLS entry: the patch part, as a [D, g, g] image, is resampled bicubically with PyTorch's
  * {@code F.interpolate(mode='bicubic', align_corners=False)} semantics, which timm 0.5.4's
  * {@code resize_pos_embed} uses (cubic convolution with A = −0.75, border indices clamped).
  */

@@ -20,42 +20,21 @@ import java.util.Set;
 
 /**
  * A pickle reader that understands only what {@code torch.save} and ordinary checkpoint dicts produce, and
- * that executes nothing.
+ * that executes nothing: DJL cannot read {@code .pth} state dicts, so vptlab reads them itself, the same idea
+ * as PyTorch's {@code weights_only=True}. Every global outside the allow-list fails with
+ * {@link UnsafeCheckpointException} the moment its {@code GLOBAL}/{@code STACK_GLOBAL} opcode is read, so
+ * nothing from the file is ever called or even resolved; the allowed "calls" are interpreted in Java.
  *
- * <p>Why: the spec (vit-backbone.md §3, "For the implementation") has the project read {@code .pth} state
- * dicts itself, with "only an allow-list of globals (tensor rebuild functions, storage types,
- * {@code collections.OrderedDict}, plain numbers and strings)", the same idea as PyTorch's
- * {@code weights_only=True}. Python's own unpickler calls whatever a file names; this one refuses every
- * other global with {@link UnsafeCheckpointException} the moment the {@code GLOBAL}/{@code STACK_GLOBAL}
- * opcode is read, so nothing from the file is ever called or even resolved. The allowed "calls" are
- * interpreted here in Java.
- *
- * <p>Allowed globals: {@code collections.OrderedDict}; {@code torch._utils._rebuild_tensor},
- * {@code _rebuild_tensor_v2}, {@code _rebuild_parameter}, {@code _rebuild_parameter_with_state}; the storage
- * types {@code torch.{Float,Half,BFloat16,Double,Long,Int,Short,Char,Byte,Bool}Storage} and
- * {@code torch[.storage].UntypedStorage}; and, because protocol 2 has no opcodes for them,
- * {@code builtins.set}, {@code builtins.frozenset}, {@code builtins.bytes} (no arguments) and
- * {@code _codecs.encode} (only {@code (str, "latin1")}, which is how protocol 2 writes a bytes value). Python 2
- * module names ({@code __builtin__}) are read as their Python 3 names, as Python's {@code fix_imports} does.
- *
- * <p>Supported opcodes (protocols 2 to 5): PROTO, FRAME, STOP, MARK, POP, POP_MARK, DUP, NONE,
- * NEWTRUE/NEWFALSE, BININT/BININT1/BININT2/LONG1/LONG4, BINFLOAT, SHORT_BINUNICODE/BINUNICODE/BINUNICODE8,
- * SHORT_BINSTRING/BINSTRING, SHORT_BINBYTES/BINBYTES/BINBYTES8, EMPTY_TUPLE/TUPLE/TUPLE1-3,
- * EMPTY_LIST/LIST/APPEND/APPENDS, EMPTY_DICT/DICT/SETITEM/SETITEMS, EMPTY_SET/ADDITEMS/FROZENSET,
- * GLOBAL/STACK_GLOBAL, REDUCE, BUILD, NEWOBJ, BINPUT/LONG_BINPUT/MEMOIZE/BINGET/LONG_BINGET, BINPERSID. Any
- * other opcode is a {@link CheckpointFormatException} naming it and its byte offset.
- *
- * <p>Python values become: dict and {@code OrderedDict} → {@link LinkedHashMap} (insertion order kept);
- * list → {@link ArrayList}; tuple → an immutable {@link List} that permits {@code null} (not an
- * {@code ArrayList}); set → {@link LinkedHashSet}; frozenset → an unmodifiable {@link Set}; str → {@link
- * String}; int → {@link Long}, or {@link BigInteger} beyond 64 bits; float → {@link Double}; bool → {@link
- * Boolean}; None → {@code null}; bytes → {@code byte[]}; a tensor or {@code nn.Parameter} → {@link
- * RawTensor} (built by the {@link TensorSource}). State attached by BUILD to an {@code OrderedDict} (torch's
- * {@code _metadata} on a module state dict) or to a tensor is dropped: it carries no weights.
- *
- * <p>Bounds: every length field is checked against the bytes left before anything is allocated; the stack,
- * the memo and big integers are capped; dict keys and set elements must be hashable in Python's sense
- * (scalars and tuples of them), which also rules out self-referencing keys.
+ * <p>Allowed: {@code collections.OrderedDict}, torch's tensor/parameter rebuild functions and storage types,
+ * and (protocol 2 has no opcodes for them) {@code builtins.set}/{@code frozenset}/{@code bytes} and
+ * {@code _codecs.encode(str, "latin1")}; Python 2 module names are read as Python 3's. The opcodes of
+ * protocols 2 to 5 that such files use are supported; any other is a {@link CheckpointFormatException} naming
+ * it and its offset. Values become Java ones: dict → {@link LinkedHashMap} (order kept), list →
+ * {@link ArrayList}, tuple → immutable {@link List}, set → {@link LinkedHashSet}, int → {@link Long} or
+ * {@link BigInteger}, float → {@link Double}, bool, str, bytes, None → {@code null}, tensor → {@link RawTensor};
+ * BUILD state on a dict or tensor is dropped (it carries no weights). Every length is checked against the
+ * bytes left before allocating; the stack, memo and big integers are capped; dict keys and set elements must
+ * be hashable in Python's sense.
  */
 final class SafeUnpickler {
 

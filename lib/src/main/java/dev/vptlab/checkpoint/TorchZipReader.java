@@ -21,8 +21,8 @@ import java.util.zip.ZipFile;
  * 1.6: a zip holding {@code <archive>/data.pkl} (the pickled object) and one raw little-endian file
  * {@code <archive>/data/<key>} per storage.
  *
- * <p>Why: DJL cannot read pickled state dicts, and the spec (vit-backbone.md §3, "For the implementation")
- * has the project read them itself, safely, so that the strict key/shape checks run in Java at load time.
+ * <p>Why: DJL cannot read pickled state dicts, and users should load the official files as downloaded; so
+ * vptlab reads them itself, safely, and the strict key/shape checks run in Java at load time.
  * The pickle is decoded by {@link SafeUnpickler}, which refuses every global outside a small allow-list;
  * this class supplies the storages and turns each {@code _rebuild_tensor_v2} view (any offset and strides)
  * into a contiguous {@link RawTensor}. Tensors that are contiguous views share their storage's bytes; other

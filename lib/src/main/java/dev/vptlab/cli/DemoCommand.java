@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Load a backbone checkpoint, embed one image, print the CLS feature and throughput.")
 final class DemoCommand implements Callable<Integer> {
-    /** ImageNet statistics (spec vit-backbone.md §6). */
+    /** ImageNet statistics, which all three papers' code normalises with. */
     private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] STD = {0.229f, 0.224f, 0.225f};
 

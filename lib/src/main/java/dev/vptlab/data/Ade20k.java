@@ -11,8 +11,9 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * ADE20K scene parsing ({@code ADEChallengeData2016}, spec datasets.md §3): images and single-channel
- * annotation PNGs with values 0..150. {@code reduce_zero_label}: 0 becomes 255 (ignored), 1..150 become
+ * ADE20K scene parsing ({@code ADEChallengeData2016}, in mmsegmentation's layout, as its
+ * {@code configs/_base_/datasets/ade20k.py} reads it): images and single-channel annotation PNGs with values
+ * 0..150. {@code reduce_zero_label}: 0 becomes 255 (ignored), 1..150 become
  * 0..149. This is the loader only; the segmentation pipeline and training are separate work.
  */
 public final class Ade20k {

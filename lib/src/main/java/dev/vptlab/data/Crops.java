@@ -3,8 +3,9 @@ package dev.vptlab.data;
 import java.util.Random;
 
 /**
- * Crops and horizontal flips with torchvision's geometry and random draws (spec datasets.md §2, "For the
- * implementation"). Pixel values are copied, never resampled, so all of these are exact.
+ * Crops and horizontal flips with torchvision's geometry and random draws (the FGVC training transforms of
+ * VPT's {@code src/data/transforms.py}, which GatedPT and CVPT use). Pixel values are copied, never
+ * resampled, so all of these are exact.
  */
 public final class Crops {
     private Crops() {}

@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * FGVC with VPT's JSON splits (spec datasets.md §2): {@code train.json}, {@code val.json},
+ * FGVC with VPT's JSON splits (released with the VPT code, KMnP/vpt): {@code train.json}, {@code val.json},
  * {@code test.json} in the dataset folder, each {@code {"<path relative to the image dir>": class id}}. The
  * "line" of an entry in error messages is its position in the object (1-based).
  *
  * <p>Class ids are remapped as the official code does, by sorting the unique ids <em>of each split</em>
- * (quirk Q17). A split lacking a class shifts every later label upstream, silently; here the remap is
- * reproduced with a warning (with all C classes present, the per-split mapping
- * equals the global one). More distinct ids than classes is an error.
+ * ({@code src/data/datasets/json_dataset.py}, {@code JSONDataset._construct_imdb}). A split lacking a class
+ * shifts every later label upstream, silently; here the remap is reproduced with a warning (with all C
+ * classes present, the per-split mapping equals the global one). More distinct ids than classes is an error.
  */
 public final class Fgvc {
     /** A dataset: run key, classes and the image folder relative to the dataset folder. */

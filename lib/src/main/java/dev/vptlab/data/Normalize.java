@@ -1,7 +1,7 @@
 package dev.vptlab.data;
 
 /**
- * The last steps of every pipeline (spec datasets.md §1.4 and §2): torchvision {@code ToTensor} (8-bit values
+ * The last steps of every pipeline (GatedPT, VPT and CVPT alike): torchvision {@code ToTensor} (8-bit values
  * ÷ 255) and {@code Normalize(mean, std)}, plus the grey-to-RGB replication that PIL's {@code convert("RGB")}
  * performs. Arithmetic is float32 in torchvision's order ({@code x / 255}, then {@code (x − mean) / std}), so
  * results match it bit for bit.

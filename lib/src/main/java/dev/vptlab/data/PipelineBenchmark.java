@@ -49,7 +49,7 @@ public final class PipelineBenchmark {
     /**
      * Writes {@code n} synthetic JPEGs of {@code side} px (gradients plus noise, so they compress like photos
      * rather than flat colour) under {@code dir/images/split/}, labelled i mod {@code classes}, and the split
-     * file {@code dir/split.txt} in the VTAB-1K layout (datasets.md). Returns the split file.
+     * file {@code dir/split.txt} in the VTAB-1K layout (the NOAH file-list export CVPT uses). Returns the split file.
      */
     public static Path writeJpegs(Path dir, String split, int n, int side, int classes, long seed) throws IOException {
         List<String> lines = new ArrayList<>();

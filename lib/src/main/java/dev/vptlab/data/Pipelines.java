@@ -4,8 +4,9 @@ import java.util.Random;
 import java.util.function.BiFunction;
 
 /**
- * The per-method preprocessing pipelines of spec datasets.md §1.4 (VTAB-1K) and §2 (FGVC), each ending in
- * ToTensor and ImageNet normalisation.
+ * The per-method preprocessing pipelines of the official code (VTAB-1K: GatedPT's {@code tf_dataset.py},
+ * CVPT's {@code dataset.py}; FGVC: VPT's {@code src/data/transforms.py}), each ending in ToTensor and ImageNet
+ * normalisation.
  *
  * <p>One-channel images are replicated to RGB, as upstream's {@code convert("RGB")} does. Every geometric step
  * here treats channels independently, so the replication is done after resizing and cropping: the result is

@@ -3,34 +3,13 @@ package dev.vptlab.data;
 import java.util.Arrays;
 
 /**
- * Image resampling that reproduces the reference libraries exactly (spec datasets.md §1.4 "For the
- * implementation": AWT scaling matches neither filter, so the resamplers are written out).
- *
- * <p><b>PIL filters</b> ({@link #pilBilinear}, {@link #pilBicubic}) mirror Pillow's {@code Image.resize} on
- * 8-bit images, which is what torchvision's {@code Resize} does to PIL images (FGVC, CVPT):
- * <ul>
- *   <li>separable: a horizontal pass, then a vertical pass, each skipped when that axis keeps its size;</li>
- *   <li>the kernel is centred on the source coordinate {@code (dst + 0.5)·scale}; when downscaling its support
- *       is widened by the scale factor (antialiasing) and its argument divided by it;</li>
- *   <li>taps are the source pixels within {@code round(centre ± support)}, clipped to the image; their
- *       weights are normalised to sum to one per output pixel;</li>
- *   <li>the weights are turned into 22-bit fixed point (rounded half away from zero), accumulated in
- *       32-bit integers from a rounding bias of 2^21, and each pass result is clipped to 0..255 and stored as
- *       a byte: the intermediate image between the passes is 8-bit, as in Pillow;</li>
- *   <li>bicubic uses Pillow's a = −0.5 (PyTorch's tensor bicubic uses −0.75).</li>
- * </ul>
- * The coefficient arithmetic is done in doubles in the same order as Pillow's, so outputs are
- * bit-identical on 8-bit inputs (checked by {@code TransformParityTest} against Pillow 9.4).
- *
- * <p><b>TF bilinear</b> ({@link #tfBilinear}) mirrors TF2 {@code tf.image.resize(..., 'bilinear',
- * antialias=False)} (GatedPT / VPT on VTAB): half-pixel centres, source {@code (dst + 0.5)·scale − 0.5} in
- * float32 with the neighbours clamped to the image, linear blending in float32, no rounding. PyTorch's
- * {@code F.interpolate(mode='bilinear', align_corners=False, antialias=False)} is the same operation, but
- * torch 1.13 keeps the source coordinate in double: where a 0/255 edge is interpolated the two differ by up to
- * ~255·ulp(coordinate) (1.6e-3 measured, i.e. 6e-6 after ÷255). This class follows TF, the spec's contract.
- *
- * <p>Coefficients are computed once per axis per call; the inner loops run over flat arrays with no
- * per-pixel allocation.
+ * Image resampling that reproduces the reference libraries exactly (AWT scaling matches neither TF's nor
+ * Pillow's filter, so the resamplers are written out): Pillow's bilinear and bicubic {@code Image.resize}
+ * ({@link #pil}), which torchvision's {@code Resize} applies to PIL images (FGVC, CVPT), bit-identical on
+ * 8-bit inputs (checked by {@code TransformParityTest} against Pillow 9.4); and TF2's bilinear
+ * {@code tf.image.resize} ({@link #tfBilinear}), which GatedPT's VTAB pipeline uses
+ * ({@code src/data/datasets/tf_dataset.py}, {@code preprocess_fn}). Coefficients are computed once per axis
+ * per call; the inner loops run over flat arrays with no per-pixel allocation.
  */
 public final class Resize {
     /** The two PIL filters the pipelines use, with Pillow's kernel definitions and supports. */
@@ -89,6 +68,18 @@ public final class Resize {
     /**
      * Pillow {@code Image.resize} with the given filter. Input values are taken as 8-bit (rounded and clipped
      * to 0..255, which is a no-op for decoded images); the output holds integers 0..255 as floats.
+     * <ul>
+     *   <li>separable: a horizontal pass, then a vertical pass, each skipped when that axis keeps its size;</li>
+     *   <li>the kernel is centred on the source coordinate {@code (dst + 0.5)·scale}; when downscaling its
+     *       support is widened by the scale factor (antialiasing) and its argument divided by it;</li>
+     *   <li>taps are the source pixels within {@code round(centre ± support)}, clipped to the image; their
+     *       weights are normalised to sum to one per output pixel;</li>
+     *   <li>the weights are turned into 22-bit fixed point (rounded half away from zero), accumulated in
+     *       32-bit integers from a rounding bias of 2^21, and each pass result is clipped to 0..255 and stored
+     *       as a byte: the intermediate image between the passes is 8-bit, as in Pillow;</li>
+     *   <li>bicubic uses Pillow's a = −0.5 (PyTorch's tensor bicubic uses −0.75).</li>
+     * </ul>
+     * The coefficient arithmetic is done in doubles in the same order as Pillow's.
      */
     public static Image pil(Image img, int outW, int outH, Filter filter) {
         checkSize(outW, outH);
@@ -212,7 +203,12 @@ public final class Resize {
 
     /**
      * TF2 {@code tf.image.resize(img, (outH, outW), 'bilinear', antialias=False)}: half-pixel centres, no
-     * antialiasing, float output on the input's scale (not rounded).
+     * antialiasing, float output on the input's scale (not rounded). The source coordinate
+     * {@code (dst + 0.5)·scale − 0.5} is in float32 with the neighbours clamped to the image, and the blending
+     * is linear in float32. PyTorch's {@code F.interpolate(mode='bilinear', align_corners=False,
+     * antialias=False)} is the same operation, but torch 1.13 keeps the source coordinate in double: where a
+     * 0/255 edge is interpolated the two differ by up to ~255·ulp(coordinate) (1.6e-3 measured, i.e. 6e-6
+     * after ÷255). This follows TF, as GatedPT does.
      */
     public static Image tfBilinear(Image img, int outW, int outH) {
         checkSize(outW, outH);
@@ -244,7 +240,7 @@ public final class Resize {
     }
 
     /**
-     * torchvision {@code Resize(size)} with an int size on a PIL image (spec datasets.md §2): the shorter side
+     * torchvision {@code Resize(size)} with an int size on a PIL image (FGVC's Resize(256)): the shorter side
      * becomes {@code size}, the longer {@code int(size·long/short)} (truncated), then the PIL filter.
      */
     public static Image shorterSide(Image img, int size, Filter filter) {

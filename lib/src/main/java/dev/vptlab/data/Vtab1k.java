@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * VTAB-1K in the file-list layout (spec datasets.md §1.3, layout B): {@code <root>/<key>/train800.txt},
- * {@code val200.txt}, {@code train800val200.txt}, {@code test.txt}, each line
- * {@code <relative image path> <integer label>}.
+ * VTAB-1K in the file-list layout of NOAH's export script ({@code data/vtab-source/get_vtab1k.py}), which
+ * CVPT uses: {@code <root>/<key>/train800.txt}, {@code val200.txt}, {@code train800val200.txt},
+ * {@code test.txt}, each line {@code <relative image path> <integer label>}.
  */
 public final class Vtab1k {
     /** A task: key, display name, group (Natural, Specialized, Structured) and class count. */
@@ -42,7 +42,7 @@ public final class Vtab1k {
 
     /**
      * The splits both papers use: train on train800val200, validate on val200 (logged only; it is part of
-     * the training images), test on test (spec §1.2).
+     * the training images), test on test (GatedPT/VPT; CVPT trains on train800val200 and tests on test).
      */
     public static Splits open(Path taskDir, String key, Transform transform, LoadOptions o) {
         Task t = task(key);

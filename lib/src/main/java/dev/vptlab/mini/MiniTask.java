@@ -5,7 +5,7 @@ package dev.vptlab.mini;
  * classes, and a one-line description saying what is predicted and why it belongs to that group.
  */
 public record MiniTask(String key, Group group, int classes, String description) {
-    /** VTAB-1K's three groups (spec datasets.md §1.1), plus the dense task kept for the segmentation work. */
+    /** VTAB-1K's three groups, plus the dense task kept for the segmentation work. */
     public enum Group {
         NATURAL, SPECIALIZED, STRUCTURED, SEGMENTATION
     }

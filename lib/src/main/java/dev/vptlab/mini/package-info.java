@@ -1,11 +1,11 @@
 /**
  * The mini benchmark: small VTAB-1K-like tasks rendered deterministically from Fashion-MNIST's 10,000
  * <em>test</em> images, which the tiny backbone's self-supervised pretraining (60,000 train images only)
- * never saw. It lets the prompt-tuning methods, and the block-location study (spec
- * vpt-and-block-location.md §9: the best insertion block depends on the task, so the study needs tasks of
+ * never saw. It lets the prompt-tuning methods, and the block-location study (Yoo et al., Fig. 1: the best
+ * insertion block depends on the task, the CUB and KITTI curves differ in shape, so the study needs tasks of
  * different kinds), be run end to end on one machine in minutes.
  *
- * <p>Protocol, as VTAB-1K (spec datasets.md §1): train800val200 (1,000 images, trained on), val200 (its last
+ * <p>Protocol, as VTAB-1K in GatedPT/VPT: train800val200 (1,000 images, trained on), val200 (its last
  * 200, logged), test (2,000); train and test images come from disjoint halves of a seeded permutation of
  * the test split. Images are 1×32×32, {@code x/255} normalised with Fashion-MNIST's train mean 0.2860 and
  * std 0.3530 ({@link dev.vptlab.mini.FashionMnistStats}). Everything is a function of (task key, seed).

@@ -13,10 +13,11 @@ import ai.djl.util.PairList;
 import java.util.Map;
 
 /**
- * timm multi-head self-attention with one fused qkv Linear (spec vit-backbone.md §1.3): output channel c
+ * timm multi-head self-attention with one fused qkv Linear (timm 0.5.4 {@code Attention}): output channel c
  * of qkv is (s = c / D, head = (c mod D) / hd, j = c mod hd) with s = 0, 1, 2 for Q, K, V. Keeping the
  * weight fused makes checkpoint loading a one-to-one name map and lets cross-attention take the frozen
- * Q/K/V rows as views (spec cvpt.md §3).
+ * Q/K/V rows as views (the official CVPT code copies exactly these rows into its frozen cross-attention,
+ * {@code CVPT.py}, {@code _load_weights}).
  */
 public final class Attention extends AbstractBlock {
     private final int dim;
@@ -36,7 +37,8 @@ public final class Attention extends AbstractBlock {
     /**
      * Self-attention: {@code softmax(Q Kᵀ · scale / τ) V}, then proj.
      *
-     * @param temperature scalar dividing the logits of all heads (Gated PT §3), or null for τ = 1
+     * @param temperature scalar dividing the logits of all heads (Gated PT's attention shaping, Yoo et al. §4.2;
+     *     official code {@code vit_backbones/vit_mae.py}, {@code Attention.forward}), or null for τ = 1
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray temperature, boolean training) {
         Shape s = x.getShape();
@@ -51,8 +53,9 @@ public final class Attention extends AbstractBlock {
 
     /**
      * The Q/K/V/out weights cross-attention uses when it shares this block's frozen self-attention
-     * (CVPT's default, spec cvpt.md §3): row slices of the fused qkv parameter and the proj parameter.
-     * Nothing is copied and nothing becomes trainable.
+     * (CVPT's default): row slices of the fused qkv parameter and the proj parameter. The official code
+     * copies these weights into separate frozen q/k/v/proj layers ({@code CVPT.py}, {@code _load_weights});
+     * frozen copies equal sharing, so here nothing is copied and nothing becomes trainable.
      */
     public CrossWeights sharedWeights(ParameterStore ps) {
         NDArray w = value(ps, qkv, "weight");
@@ -62,8 +65,9 @@ public final class Attention extends AbstractBlock {
     }
 
     /**
-     * Cross-attention (CVPT, spec cvpt.md §2.2): queries from the image tokens, keys and values from the
-     * prompts, softmax over the prompts only, so image tokens never compete with prompts.
+     * Cross-attention (CVPT; official code {@code CVPT.py}, {@code CrossAttention.forward}): queries from the
+     * image tokens, keys and values from the prompts, softmax over the prompts only, so image tokens never
+     * compete with prompts (the paper's "decoupling" argument).
      *
      * @param x image tokens [B, N, D], not layer-normed
      * @param prompts [B, M, D] or [1, M, D] (broadcast over the batch)

@@ -3,8 +3,9 @@ package dev.vptlab.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * What a method may change inside one encoder block without copying its code (spec architecture.md,
- * "The seam"): an attention temperature, a side branch at one of five positions, and the drop-path rate.
+ * What a method may change inside one encoder block without copying its code (vptlab's own design, so that
+ * the backbone is written once): an attention temperature, a side branch at one of five positions, and the
+ * drop-path rate.
  *
  * @param temperature scalar NDArray dividing all attention logits (Gated PT's τ_l), or null for τ = 1
  * @param branch extra residual branch (CVPT cross-attention), or null

@@ -2,7 +2,8 @@ package dev.vptlab.model;
 
 /**
  * Where a {@link SideBranch} enters an encoder block: the five candidate positions of CVPT's ablation
- * (spec cvpt.md §2.3). DP is stochastic depth, SA self-attention.
+ * (the paper's ablation; the {@code insert} argument 1..5 of {@code CvptBlock.forward} in the official code,
+ * {@code CVPT.py}). DP is stochastic depth, SA self-attention.
  */
 public enum BranchPosition {
     /** 1: {@code x += B(x)} before the attention sub-block. */

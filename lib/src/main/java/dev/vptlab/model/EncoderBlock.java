@@ -13,9 +13,10 @@ import ai.djl.util.PairList;
 import java.util.Map;
 
 /**
- * Pre-norm transformer block, {@code x += DP(SA(LN1 x)); x += DP(MLP(LN2 x))} (spec vit-backbone.md
- * §1.2). This is the only place where the per-block options of the prompt methods exist: an attention
- * temperature (Gated PT) and a side branch at one of CVPT's five positions (spec cvpt.md §2.3).
+ * Pre-norm transformer block, {@code x += DP(SA(LN1 x)); x += DP(MLP(LN2 x))}, as timm 0.5.4's {@code Block},
+ * which the official GatedPT and CVPT code build on. This is the only place where the per-block options of
+ * the prompt methods exist: an attention temperature (Gated PT) and a side branch at one of CVPT's five
+ * positions (official CVPT code, {@code CVPT.py}, {@code CvptBlock.forward}).
  */
 public final class EncoderBlock extends AbstractBlock {
     private final LayerNorm norm1;
@@ -66,7 +67,8 @@ public final class EncoderBlock extends AbstractBlock {
 
     /**
      * timm's DropPath: each sample's branch is kept with probability 1 − rate and rescaled by
-     * 1/(1 − rate) (spec cvpt.md §5). Identity at evaluation or rate 0.
+     * 1/(1 − rate). CVPT trains with it active on the frozen SA and MLP branches ({@code drop_path_rate 0.1}
+     * in its {@code train.py}). Identity at evaluation or rate 0.
      */
     static NDArray dropPath(NDArray branch, float rate, boolean training) {
         if (!training || rate == 0f) {

@@ -1,9 +1,14 @@
 package dev.vptlab.model;
 
 /**
- * Multiply-adds of a ViT's forward pass per image, by formula (FLOPs = 2 × MACs). Counted: the patch
- * embedding, the q/k/v and output projections, the two attention matrix products and the MLP; not counted:
- * norms, softmax, GELU, additions (a few per cent at ViT-B).
+ * Multiply-adds of a ViT's forward pass per image, by formula (FLOPs = 2 × MACs). Notation: D the width, H the
+ * MLP hidden size, p the patch size, c the input channels, N = 1 + (S/p)² the tokens of an S×S image (CLS and
+ * patches), T the tokens a block sees, P the prompts. A method adds up its blocks over the tokens each sees
+ * ({@code MethodConfig.forwardMacs}): VPT-deep and Gated PT see N + P in every block (replacing prompts between
+ * blocks costs no products), VPT-shallow from its insert block on, CVPT N plus one cross-attention per block.
+ * Not counted: LayerNorms, softmax, GELU, biases, residual additions, dropout and drop-path, gates and
+ * temperatures, pooling and the head (D·C, the same for every method). CVPT's prompt K and V do not depend on
+ * the image and could be computed once per batch at evaluation; like the official code, they count per image.
  */
 public final class Macs {
     private Macs() {}

@@ -13,7 +13,7 @@ import ai.djl.util.PairList;
 import dev.vptlab.VptlabException;
 import java.util.Map;
 
-/** Conv2d(C→D, kernel = stride = patch), flattened row-major: token t = grid·row + col (spec §1.2). */
+/** Conv2d(C→D, kernel = stride = patch), flattened row-major: token t = grid·row + col (as timm's PatchEmbed). */
 public final class PatchEmbed extends AbstractBlock {
     private final VitConfig config;
     private final Conv2d proj;

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * An extra residual branch a method adds inside an encoder block, as a function of the (un-normalised)
- * token sequence at that point. CVPT's cross-attention to the block's prompts is one (spec cvpt.md §2).
+ * token sequence at that point. CVPT's cross-attention to the block's prompts is one (official CVPT code,
+ * {@code CVPT.py}, {@code CrossAttention}).
  */
 @FunctionalInterface
 public interface SideBranch {

@@ -19,10 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The frozen ViT trunk shared by every method (spec vit-backbone.md §1), with timm's parameter names.
+ * The frozen ViT trunk shared by every method (timm 0.5.4's {@code VisionTransformer}), with timm's parameter names.
  *
  * <p>Besides the plain Block API forward (images → normed tokens), it exposes the pieces the prompt
- * methods compose (spec architecture.md, "The seam"): {@link #embed}, {@link #block}, {@link #finalNorm}.
+ * methods compose (vptlab's own seam between backbone and methods): {@link #embed}, {@link #block},
+ * {@link #finalNorm}.
  * A method runs the blocks one at a time, changes the token sequence between them and passes
  * {@link BlockOptions} into them; no method copies block code.
  */
@@ -94,7 +95,7 @@ public final class VisionTransformer extends AbstractBlock {
         return ps.getValue(p, p.getArray().getDevice(), false);
     }
 
-    /** All trunk parameters under their timm names, in timm's order (spec vit-backbone.md §1.4). */
+    /** All trunk parameters under their timm names, in timm's state-dict order. */
     public Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         out.put("cls_token", clsToken);

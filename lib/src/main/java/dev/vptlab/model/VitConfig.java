@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Architecture of a timm-style Vision Transformer (spec vit-backbone.md §1.1). Immutable; the presets
+ * Architecture of a timm-style Vision Transformer (timm 0.5.4 {@code VisionTransformer}). Immutable; the presets
  * carry the papers' values, {@link #withImageSize} and {@link #builder} derive others.
  *
  * <p>The head count is part of the config, not of the weights: the fused qkv weight is [3D, D] for any
- * head count (spec §1.5, pitfall 9), so it is never inferred from a checkpoint.
+ * head count, so it is never inferred from a checkpoint.
  */
 public record VitConfig(
         String name,
@@ -23,7 +23,10 @@ public record VitConfig(
         boolean qkvBias,
         float layerNormEps) {
 
-    /** Every LayerNorm of the timm ViTs used here has eps 1e-6 (spec §1.1), not PyTorch's 1e-5. */
+    /**
+     * Every LayerNorm of the timm ViTs used here has eps 1e-6 (the official code builds them with
+     * {@code partial(nn.LayerNorm, eps=1e-6)}), not PyTorch's 1e-5.
+     */
     public static final float LN_EPS = 1e-6f;
 
     public VitConfig {
@@ -51,7 +54,7 @@ public record VitConfig(
     public static final VitConfig VIT_S16 = preset("vit_s16", 16, 384, 12, 6);
     /**
      * MoCo v3's ViT-S/16 uses 12 heads of width 32 (facebookresearch/moco-v3 {@code vits.py},
-     * {@code vit_small}), unlike DeiT-S; spec vit-backbone.md §1.5 asks to keep this explicit.
+     * {@code vit_small}), unlike DeiT-S; the weights cannot tell the head count, so it is kept explicit.
      */
     public static final VitConfig VIT_S16_MOCOV3 = preset("vit_s16_mocov3", 16, 384, 12, 12);
     public static final VitConfig VIT_B16 = preset("vit_b16", 16, 768, 12, 12);
@@ -122,7 +125,7 @@ public record VitConfig(
         return 4 + 12 * depth + 2;
     }
 
-    /** Trunk parameter count from the shapes of spec §1.4 (85,798,656 for ViT-B/16 at 224). */
+    /** Trunk parameter count from the timm parameter shapes (85,798,656 for ViT-B/16 at 224). */
     public long trunkParameterCount() {
         long d = embedDim;
         long h = mlpHidden;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a trained Gated PT run learned (Yoo et al. §3, Fig. 4): the gate σ(γ_l) after each block l = 1..L−1,
+ * What a trained Gated PT run learned (Yoo et al. §4.1, Fig. 4): the gate σ(γ_l) after each block l = 1..L−1,
  * the selection ratio of each block's prompt output in the final prompts, and the attention temperature of
  * each block, read from the run's {@code trainable.safetensors} (or its last checkpoint) without building
  * the model.

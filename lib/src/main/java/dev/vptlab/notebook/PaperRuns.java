@@ -40,7 +40,7 @@ public final class PaperRuns {
         String data = " --data-root " + lab.data();
         switch (study) {
             case "block-location" -> {
-                // Fig. 1's learning rates (spec vpt-and-block-location.md §9.1): CUB 0.1 (MAE, supervised), 1.0 (MoCo v3); KITTI 0.1.
+                // Fig. 1's learning rates as the GatedPT paper gives them: CUB 0.1 (MAE, supervised), 1.0 (MoCo v3); KITTI 0.1.
                 for (String bb : List.of("mae", "mocov3", "supervised")) {
                     for (String task : List.of("cub", "kitti")) {
                         String lr = task.equals("cub") && bb.equals("mocov3") ? "1.0" : "0.1";

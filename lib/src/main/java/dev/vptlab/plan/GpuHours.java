@@ -47,9 +47,9 @@ public record GpuHours(double assumedTflops) {
     private record Sizes(long train, long val, long test) {}
 
     /**
-     * Split sizes: VTAB-1K trains on train800val200 (1,000 images) and validates on its val200 (Gated PT §4.1,
-     * VPT's protocol); FGVC uses its train/val/test files. Tasks outside the papers' benchmarks (synthetic,
-     * the mini tasks) count as 1,000/200/1,000.
+     * Split sizes: VTAB-1K trains on train800val200 (1,000 images) and validates on its val200 (the official
+     * GatedPT code, VPT's protocol); FGVC uses its train/val/test files. Tasks outside the papers' benchmarks
+     * (synthetic, the mini tasks) count as 1,000/200/1,000.
      */
     private static Sizes sizes(String task) {
         for (Map<String, String> r : ReferenceTable.load("vtab_tasks").rows()) {

@@ -45,7 +45,7 @@ public final class Reproductions {
         return switch (check(name)) {
             // Yoo et al. Fig. 1 also has the supervised ViT; the Gated PT recipe (Table 5) has rows for the two SSL ones only.
             case "block-location", "gated-vtab", "gated-fgvc" -> List.of("mae", "mocov3");
-            default -> List.of("supervised"); // CVPT reports on the ImageNet-21k ViT-B/16 (CVPT §4.1)
+            default -> List.of("supervised"); // CVPT's train.py loads the ImageNet-21k ViT-B_16.npz
         };
     }
 

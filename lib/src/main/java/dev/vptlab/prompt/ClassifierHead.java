@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-/** Linear(D → C) with each paper's initialisation (spec vit-backbone.md §4). */
+/**
+ * Linear(D → C) with each paper's initialisation, as the official code sets it (GatedPT:
+ * {@code src/models/mlp.py}, {@code MLP}; CVPT: PyTorch's default {@code nn.Linear}).
+ */
 public final class ClassifierHead {
     /** How the head is initialised. */
     public enum Init {

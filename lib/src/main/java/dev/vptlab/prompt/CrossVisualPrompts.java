@@ -15,15 +15,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CVPT (Huang et al., arXiv 2408.14961; spec cvpt.md §2–5): prompts never enter the token sequence.
+ * CVPT (Huang et al., arXiv 2408.14961; official code {@code CVPT.py}): prompts never enter the token sequence.
  * Each block gets a cross-attention branch whose queries are the image tokens and whose keys/values are
  * that block's M prompts, inserted at one of five positions (default 3, after self-attention). By
  * default the branch uses the block's own frozen q/k/v/proj weights (shared, not copied: no extra
  * memory, no extra trainables). Stochastic depth 0.1·l/(L−1) stays active on the frozen SA and MLP
- * branches in training (spec §5).
+ * branches in training ({@code drop_path_rate=0.1} in the official {@code train.py}).
  */
 public final class CrossVisualPrompts extends PromptMethod {
-    /** The weight-sharing ablation (spec cvpt.md §3.1). */
+    /**
+     * The paper's ablation of the cross-attention weights (known to us only through a secondary summary of
+     * the paper; the official code implements the shared-and-frozen default).
+     */
     public enum Weights {
         /** Default: the block's self-attention tensors, frozen. */
         SHARED_FROZEN(true, false),

@@ -12,16 +12,19 @@ import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.InPlace;
 
 /**
- * Gated Prompt Tuning (Yoo et al., ICML 2023; spec gated-prompt-tuning.md §2–3): VPT-shallow prompts,
- * plus
+ * Gated Prompt Tuning (Yoo et al., ICML 2023, §4.1–4.2; official code {@code src/models/vit_prompt/vit_mae.py},
+ * {@code PromptedVisionTransformer.forward_features}): VPT-shallow prompts, plus
  * <ul>
  *   <li>a gate g_l = σ(γ_l) after each block l = 1..L−1 that replaces <em>only the prompt slice</em> by
  *       g_l·out + (1 − g_l)·in (Eq. 7; the last block is never gated), and
  *   <li>a temperature τ_l per block (all L) dividing every attention logit of that block, clamped to
- *       [0.01, 10] before every forward, in training and evaluation (quirk Q4).
+ *       [0.01, 10] before every forward, in training and evaluation (the code's {@code reinit_temp}; one
+ *       temperature for all tokens and heads, the last block included).
  * </ul>
  * Gates and temperatures switch on and off independently (the paper's ablations). γ starts at
- * −gateInit as in the official code, which negates Table 5's positive values (quirk Q3).
+ * −gateInit as in the official code, which negates Table 5's positive values. (Our analysis, not the
+ * paper's: with gateInit ≥ 10 the gate starts at ≈ 0 with a vanishing gradient, so those prompts pass
+ * blocks 1..L−1 almost unchanged.)
  */
 public final class GatedPrompts extends PromptMethod {
     /** Temperature clamp range of the official code. */

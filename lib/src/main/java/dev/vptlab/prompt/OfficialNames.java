@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trainable-parameter names of the official implementations and vptlab's own (spec: GatedPT/VPT
+ * Trainable-parameter names of the official implementations and vptlab's own (GatedPT/VPT
  * {@code prompt_embeddings}, {@code deep_prompt_embeddings}, {@code gate_logit}, {@code temp},
  * {@code head.last_layer.*}; CVPT {@code Prompt_Tokens}, {@code head.*}). Official keys may carry module
  * prefixes ({@code enc.transformer.}, {@code module.}), so they are matched by suffix.

@@ -5,7 +5,9 @@ import ai.djl.training.ParameterStore;
 import dev.vptlab.model.VisionTransformer;
 
 /**
- * The feature fed to the head (spec vit-backbone.md §4). The sequence is [CLS, prompts, patches].
+ * The feature fed to the head, as the official code computes it ({@code VIT_POOL_TYPE} in GatedPT's
+ * {@code vit_prompt/vit_{mae,moco}.py}, {@code forward_features}; CVPT's {@code CVPT.forward_features} reads
+ * CLS). The sequence is [CLS, prompts, patches].
  */
 public enum Pooling {
     /** MoCo v3, in21k, CVPT: {@code LN_final(x)[:, 0]}. */
@@ -31,7 +33,10 @@ public enum Pooling {
         };
     }
 
-    /** The default per backbone source: mean for MAE, CLS otherwise (spec vit-backbone.md §4). */
+    /**
+     * The default per backbone source: mean for MAE, CLS otherwise (GatedPT's "original" pooling; CLS for a
+     * supervised ViT is our choice, the GatedPT paper does not describe its supervised setup).
+     */
     public static Pooling forBackbone(String backbone) {
         return backbone.toLowerCase(java.util.Locale.ROOT).contains("mae") ? MEAN_PROMPTS_AND_PATCHES : CLS;
     }

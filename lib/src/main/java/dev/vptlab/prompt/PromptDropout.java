@@ -7,7 +7,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Prompt dropout with an independent mask per sample and element: the [1, M, D] prompts are first
  * materialised as [B, M, D] and then dropped, as PyTorch's {@code dropout(P.expand(B, -1, -1))} does
- * (spec vpt-and-block-location.md §3). Dropping before the broadcast would share one mask per batch.
+ * (VPT/GatedPT {@code incorporate_prompt}, CVPT {@code forward_features}). Dropping before the broadcast
+ * would share one mask per batch.
  */
 public final class PromptDropout {
     /** The rate of the official VPT, Gated PT and CVPT code. */

@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A prompt method: it owns its trainable tensors and decides what each frozen block sees (spec
- * architecture.md, "The seam"). {@link PromptedVit} drives the loop
+ * A prompt method: it owns its trainable tensors and decides what each frozen block sees (vptlab's own
+ * design, so that the backbone is written once). {@link PromptedVit} drives the loop
  * {@code x = before(i, x); x = block_i(x, options(i)); x = after(i, x)}; a method overrides only the
  * hooks it needs, so the difference between VPT, gated prompts and CVPT is the difference between
  * their hook implementations.
@@ -71,7 +71,10 @@ public abstract class PromptMethod {
         return Collections.unmodifiableMap(params);
     }
 
-    /** Registers a trainable tensor: allocated on {@code manager}, with a gradient attached. */
+    /**
+     * Registers {@code value}, which the caller has already allocated, as a trainable tensor: names it
+     * {@code name}, attaches a gradient, records it in {@link #parameters()} and returns it unchanged.
+     */
     protected final NDArray register(String name, NDArray value) {
         value.setName(name);
         value.setRequiresGradient(true);

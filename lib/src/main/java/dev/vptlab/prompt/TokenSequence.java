@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 
 /**
- * Edits of the token sequence [CLS, prompts, patches] shared by the methods (spec
- * vpt-and-block-location.md §2): CLS at 0, prompts at 1..N_p, patches after.
+ * Edits of the token sequence [CLS, prompts, patches] shared by the methods (VPT's "prepend" layout,
+ * {@code incorporate_prompt} in the official code): CLS at 0, prompts at 1..N_p, patches after.
  */
 final class TokenSequence {
     private TokenSequence() {}

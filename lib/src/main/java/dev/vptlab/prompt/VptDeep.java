@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.vptlab.model.VisionTransformer;
 
 /**
- * VPT-deep (spec vpt-and-block-location.md §5): prompts enter before block 1 as in VPT-shallow, and
+ * VPT-deep (Jia et al. 2022; the VPT code as kept in the GatedPT fork, {@code src/models/vit_prompt/vit_mae.py},
+ * {@code PromptedVisionTransformer.forward_features}): prompts enter before block 1 as in VPT-shallow, and
  * before each later block the prompt slice is discarded and replaced by that block's own prompts. The
  * last block's prompt outputs are kept (they reach the MAE mean pool).
  */

@@ -8,13 +8,14 @@ import ai.djl.ndarray.types.Shape;
 import dev.vptlab.model.VisionTransformer;
 
 /**
- * VPT-shallow (spec vpt-and-block-location.md §4) generalised to the block-location study (§9.3):
+ * VPT-shallow (Jia et al. 2022) generalised to the block-location study of Yoo et al. (Fig. 1):
  * N_p prompts are inserted once, before block k (1-based); blocks 1..k−1 see [CLS, patches] only.
  * k = 1 is VPT-shallow.
  *
  * <p>The block-location semantics are <b>our reconstruction</b>: Yoo et al. (Fig. 1) released no code
  * for it, and the caption's "initial insertion point" is read as "prompts enter the sequence before
- * block k" (spec §9.2–9.3).
+ * block k". (The paper's text also fits another reading, prompts present from block 1 but not updated by
+ * blocks 1..k−1, in which the earlier blocks' CLS and patches attend to them; it is not implemented.)
  */
 public final class VptShallow extends PromptMethod {
     private final int numPrompts;

@@ -12,8 +12,9 @@ import java.util.function.Predicate;
 
 /**
  * One of the papers' reference tables (published numbers, per-task hyper-parameters), shipped as a
- * CSV resource copied from {@code shared/reference/}. Every row keeps its {@code source} and
- * {@code confidence} columns, so a value shown later can always say where it came from.
+ * CSV resource under {@code dev/vptlab/reference/}. Every row keeps its {@code source} (e.g. "GatedPT Table 1")
+ * and {@code confidence} ({@code paper}, {@code secondary}, {@code reconstructed} or {@code code}) columns, so
+ * a value shown later can always say where it came from.
  */
 public final class ReferenceTable {
     private final String name;

@@ -39,59 +39,16 @@ import tech.tablesaw.api.Table;
 /**
  * Parameters, forward FLOPs, throughput and memory of prompt methods against the number of prompts P, on one
  * ViT (issue #7; notebook {@code 10-efficiency}). One row per (method, P) of {@link #table}.
- *
- * <h2>Parameters (counted on the built model)</h2>
- * Each configuration is built for real ({@link MethodConfig#model}, random weights, a {@code classes}-way head):
- * {@code trainable_params} is {@link PromptedVit#trainableCount()} (prompts, gates and temperatures where the
- * method has them, CVPT's own cross-attention weights in its learnable variants, and the head);
- * {@code prompt_params} is its "prompts" group ({@link PromptedVit#parameterGroups()}); {@code total_params} adds
- * the size of every tensor of the built frozen trunk.
- *
- * <h2>Forward FLOPs per image (computed, not measured)</h2>
- * Notation: D the width, H the MLP hidden size, L the depth, p the patch size, c the input channels,
- * N = 1 + (S/p)² the tokens of an S×S image (CLS and patches), P the prompts. Only matrix products are counted,
- * in multiply-accumulates (MACs); a multiply-add is 2 FLOPs, so {@code gflops} = 2 × {@code gmacs} / 10⁹.
  * <ul>
- *   <li>patch embedding: (N − 1)·D·c·p²</li>
- *   <li>one block over a sequence of T tokens: 3·T·D² (qkv) + T²·D (Q·Kᵀ, all heads together) + T²·D (A·V)
- *       + T·D² (output projection) + 2·T·D·H (the two MLP layers)</li>
- *   <li>frozen backbone alone: patch embedding + L·block(N)</li>
- *   <li>VPT-deep and Gated PT: patch embedding + L·block(N + P) (the P prompts are in the sequence of every block;
- *       VPT-deep replacing them between blocks costs no products)</li>
- *   <li>VPT-shallow entering before block k: patch embedding + (k − 1)·block(N) + (L − k + 1)·block(N + P)</li>
- *   <li>CVPT: the backbone's self-attention over N tokens, plus in each of the L blocks the cross-attention branch
- *       (N queries, P keys/values, the block's frozen weights reused): N·D² (Q of the N tokens) + 2·P·D² (K and V
- *       of the P prompts) + N·P·D (Q·Kᵀ) + N·P·D (A·V) + N·D² (output projection)</li>
+ *   <li>Parameters are counted on the model built for real ({@link #parameters}): trainable (prompts, gates,
+ *       temperatures, CVPT's learnable cross-attention weights, the head), the "prompts" group, and total.</li>
+ *   <li>Forward FLOPs per image are computed, not measured ({@link #forwardMacs}): matrix products only, in
+ *       multiply-accumulates, the convention under which published ViT "FLOPs" are quoted (fvcore's; 17.6 G for
+ *       ViT-B/16, and the VPT-deep counts of arXiv 2305.17223), so those figures are our {@code gmacs}.</li>
+ *   <li>Throughput and memory are measured with {@code vptlab bench}, by default in a fresh JVM per
+ *       configuration ({@link Measure}, {@link #measureInFreshJvm}); on a shared machine they move with the
+ *       load of the other processes.</li>
  * </ul>
- * Not counted: LayerNorms, softmax, GELU, biases, residual additions, dropout and drop-path, gates and
- * temperatures, pooling and the classifier head (D·C MACs, the same for every method). This is the convention
- * of spec cvpt.md §12 (fvcore's, which calls MACs "FLOPs"): its ViT-B/16 figures are our {@code gmacs}. CVPT's
- * prompt K and V do not depend on the image and could be computed once per batch at evaluation; like the
- * upstream code, they are counted per image here.
- *
- * <h2>Throughput (measured)</h2>
- * {@link Bench#run}, as {@code vptlab bench}: a random trunk, one random batch of {@code batch} images,
- * {@code warmup} untimed steps, then the median of {@code steps} timed ones; {@code train_img_s} times forward
- * (prompt dropout and drop-path on) + cross-entropy + backward + SGD update, {@code eval_img_s} one evaluation
- * forward. On a shared machine the numbers move with the load of the other processes.
- *
- * <h2>Memory (measured)</h2>
- * With {@link Measure#FRESH_JVM} (the default), every configuration runs in its own new JVM
- * ({@code dev.vptlab.cli.Main bench}, started with this JVM's java, classpath and {@code ai.djl.*} properties,
- * plus {@code -Xmx1g -XX:+UseSerialGC}, and libtorch's thread count when {@link Settings#threads} is set), which also
- * does the timing above. Then:
- * <ul>
- *   <li>{@code peak_rss_mib}: that JVM's peak resident set ({@code VmHWM} of {@code /proc/self/status}) when the
- *       bench ends: the JVM itself, libtorch's code, the random trunk, the prompts, and the activations,
- *       gradients and optimizer state of the largest step. The part that does not depend on the method or P
- *       (JVM + libtorch) is included; compare rows, not one row with the activations alone.</li>
- *   <li>{@code gpu_mem_mib} (GPU only): the memory in use on the whole device after the last timed step (CUDA's
- *       total − free): the CUDA context plus what PyTorch's caching allocator holds, which keeps its peak
- *       reservation (plus anything else running on that GPU).</li>
- * </ul>
- * With {@link Measure#IN_PROCESS} the timing runs in this JVM and only the GPU figure is measured (the peak RSS of
- * a long-lived JVM says nothing about one configuration); with {@link Measure#NONE} only parameters and FLOPs are
- * filled in.
  */
 public final class Efficiency {
     private Efficiency() {}
@@ -249,9 +206,24 @@ public final class Efficiency {
     }
 
     /**
-     * Throughput and memory of one configuration in a fresh JVM running {@code vptlab bench}; see the class
-     * comment for what is measured. {@code c} must be a preset (at any image size) and {@code m} the method's
-     * defaults (what {@code bench} builds).
+     * Throughput and memory of one configuration in a fresh JVM running {@code vptlab bench}
+     * ({@code dev.vptlab.cli.Main bench}, started with this JVM's java, classpath and {@code ai.djl.*} properties,
+     * plus {@code -Xmx1g -XX:+UseSerialGC}, and libtorch's thread count when {@link Settings#threads} is set).
+     * {@code c} must be a preset (at any image size) and {@code m} the method's defaults (what {@code bench}
+     * builds).
+     * <ul>
+     *   <li>Throughput ({@link Bench#run}): a random trunk, one random batch, {@code warmup} untimed steps, then
+     *       the median of {@code steps} timed ones; {@code train_img_s} times forward (prompt dropout and
+     *       drop-path on) + cross-entropy + backward + SGD update, {@code eval_img_s} one evaluation forward.</li>
+     *   <li>{@code peak_rss_mib}: the child JVM's peak resident set ({@code VmHWM} of {@code /proc/self/status})
+     *       when the bench ends. It includes the JVM and libtorch, which do not depend on the method or P:
+     *       compare rows, not one row with the activations alone.</li>
+     *   <li>{@code gpu_mem_mib} (GPU only): the memory in use on the whole device after the last timed step
+     *       (CUDA's total − free): the CUDA context plus what PyTorch's caching allocator holds, which keeps its
+     *       peak reservation (plus anything else running on that GPU).</li>
+     * </ul>
+     * {@link Measure#IN_PROCESS} measures only throughput and the GPU figure (the peak RSS of a long-lived JVM
+     * says nothing about one configuration).
      */
     public static Measurement measureInFreshJvm(VitConfig c, MethodConfig m, Settings s) {
         List<String> cmd = childCommand(c, m, s);
@@ -667,10 +639,10 @@ public final class Efficiency {
     }
 
     /**
-     * The CVPT paper's efficiency claim as the secondary summary gives it (spec cvpt.md §12: at 200 prompts CVPT has
-     * much lower FLOPs and memory than VPT-deep; the paper's curves were not available) set against {@code t} at
-     * the largest P it has for both methods: whether our computed FLOPs and measured memory are lower for CVPT, by
-     * which ratio. Empty when the table lacks either method.
+     * The CVPT paper's efficiency claim as a secondary summary of the v2 paper gives it (at 200 prompts CVPT has
+     * much lower FLOPs and memory than VPT-deep; the paper's own curves were not available to us) set against
+     * {@code t} at the largest P it has for both methods: whether our computed FLOPs and measured memory are lower
+     * for CVPT, by which ratio. Empty when the table lacks either method.
      */
     public static String paperClaimCheck(Table t) {
         CvptVsDeep pair = CvptVsDeep.of(t);

@@ -9,7 +9,7 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /**
- * The papers' published numbers (the CSV files of {@code shared/reference/}, shipped as resources) as
+ * The papers' published numbers (the CSV resources under {@code dev/vptlab/reference/}) as
  * Tablesaw tables. Every table is named "paper: …" and every row keeps its {@code source} and
  * {@code confidence}, so a paper number shown next to ours can never pass for one we measured.
  */

@@ -23,22 +23,17 @@ import tech.tablesaw.columns.Column;
 /**
  * Rich output from notebook cells, for whichever Java kernel runs them, with no compile-time dependency on
  * any kernel: the kernel's display API is found by reflection when the first output is shown.
- *
  * <ul>
  *   <li><b>rapaio-jupyter-kernel</b> (3.x): {@code org.rapaio.jupyter.kernel.global.Global.display(String mime,
- *       Object data)} with the data as a {@code String}, which the kernel publishes as a {@code display_data}
- *       message of exactly that MIME type (PNG images as base64 text, as Jupyter expects).</li>
- *   <li><b>JJava</b> (1.0, IJava's maintained continuation by dflib): IJava's API below under the package
- *       {@code org.dflib.jjava.jupyter.kernel}: {@code BaseKernel.notebookKernel()} and {@code DisplayData}.</li>
- *   <li><b>IJava</b> (1.3, jupyter-jvm-basekernel 2.3): {@code io.github.spencerpark.ijava.IJava
- *       .getKernelInstance()}, a {@code io.github.spencerpark.jupyter.kernel.display.DisplayData} holding the
- *       rich type and a {@code text/plain} alternative, published with {@code BaseKernel.display(DisplayData)}.</li>
- *   <li><b>No kernel</b> (the CLI, tests, jshell): plain text on {@code System.out}; a table as aligned
- *       columns, an image or chart as a one-line description.</li>
+ *       Object data)} with a {@code String}, published as {@code display_data} of that MIME type (PNG as base64).</li>
+ *   <li><b>IJava</b> (1.3; {@code IJava.getKernelInstance()}) and <b>JJava</b> (1.0, its continuation by dflib,
+ *       the same API under {@code org.dflib.jjava.jupyter.kernel}; {@code BaseKernel.notebookKernel()}): a
+ *       {@code DisplayData} with the rich type and a {@code text/plain} alternative, published with
+ *       {@code BaseKernel.display(DisplayData)}.</li>
+ *   <li><b>No kernel</b> (the CLI, tests, jshell): plain text on {@code System.out}.</li>
  * </ul>
- *
- * If a kernel is found but its display call fails, the output is printed as text instead, with one warning
- * on {@code System.err}; a notebook cell never fails because of how its output is shown.
+ * If a kernel's display call fails, the output is printed as text instead, with one warning on
+ * {@code System.err}; a notebook cell never fails because of how its output is shown.
  */
 public final class Show {
     private Show() {}

@@ -9,21 +9,15 @@ import java.util.Random;
 
 /**
  * The pretraining views of 28×28 grey images, each ending on the 32×32 canvas normalised with
- * {@link FashionMnistImages#MEAN}/{@link FashionMnistImages#STD} (background 0 → −0.81).
- *
- * <p>What is reduced for 28-pixel images:
+ * {@link FashionMnistImages#MEAN}/{@link FashionMnistImages#STD} (background 0 → −0.81), reduced from the
+ * upstream recipes for 28-pixel images:
  * <ul>
- *   <li>MAE and the supervised baseline use {@code RandomResizedCrop(224, scale=(0.2, 1))} + flip upstream.
- *       At 28 px a crop of 20 % of the area (≈ 12×12) resampled to full size leaves little of a garment,
- *       so {@link #translateFlip} shifts the image by up to ±2 px on the canvas (the 2-px padding margin)
- *       and flips it; no resampling.</li>
- *   <li>MoCo v3's views (BYOL's recipe: crop 0.08–1, colour jitter 0.4/0.4/0.2/0.1 at p 0.8, grayscale,
- *       blur, solarize, flip) become {@link #mocoView}: random resized crop with scale 0.2–1 and ratio
- *       3/4–4/3 (torchvision's draws, bilinear resize back to 28×28), flip, brightness and contrast
- *       jitter (factors in [0.6, 1.4], p 0.8; hue, saturation and grayscale mean nothing for grey
- *       images), additive Gaussian noise σ = 0.1 (p 0.5) in place of blur, and random erasing of 2–15 %
- *       of the canvas (p 0.25). Both views use the same distribution (upstream's two views differ only in
- *       blur and solarize probabilities).</li>
+ *   <li>{@link #translateFlip} (MAE, supervised) replaces {@code RandomResizedCrop(224, scale=(0.2, 1))} + flip,
+ *       since a 20 % crop of a 28-px garment leaves little of it: a shift of up to ±2 px and a flip, no
+ *       resampling.</li>
+ *   <li>{@link #mocoView} (MoCo v3, upstream BYOL's recipe) keeps the random resized crop (scale 0.2–1), flip
+ *       and brightness/contrast jitter, with Gaussian noise in place of blur and random erasing added; both
+ *       views use the same distribution (parameters on the method).</li>
  * </ul>
  * Every draw comes from the generator passed in, so a view is a pure function of (image, seed).
  */
@@ -85,7 +79,14 @@ public final class Augmentations {
         };
     }
 
-    /** One MoCo v3 view as described in the class comment. */
+    /**
+     * One MoCo v3 view: random resized crop with scale 0.2–1 and ratio 3/4–4/3 (torchvision's draws, bilinear
+     * resize back to 28×28), flip, brightness and contrast jitter (factors in [0.6, 1.4], p 0.8; hue, saturation
+     * and grayscale mean nothing for grey images), additive Gaussian noise σ = 0.1 (p 0.5) in place of blur, and
+     * random erasing of 2–15 % of the canvas (p 0.25). Upstream (BYOL's recipe: crop 0.08–1, colour jitter
+     * 0.4/0.4/0.2/0.1 at p 0.8, grayscale, blur, solarize, flip) differs between its two views only in the blur
+     * and solarize probabilities.
+     */
     public static Transform mocoView() {
         return new Transform() {
             @Override

@@ -20,35 +20,20 @@ import java.util.Map;
 
 /**
  * MoCo v3 (Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers", ICCV
- * 2021), following {@code moco/builder.py} ({@code MoCo_ViT}):
- * <ul>
- *   <li>base encoder f_q = trunk → projector, plus a predictor on the query branch; momentum encoder f_k =
- *       a copy of trunk → projector, updated as k ← m·k + (1 − m)·q before each step's keys are computed
- *       ({@link MomentumUpdate}), m = 0.99 rising to 1 on a cosine ({@code --moco-m-cos}; upstream: 0.99
- *       for ViT-S/B at batch 4096);</li>
- *   <li>the representation the loss reads is the CLS token after the final norm;</li>
- *   <li>loss = ctr(q₁, k₂) + ctr(q₂, k₁) with ctr(q, k) = CE(q̂·k̂ᵀ / τ, diag) · 2τ on L2-normalised
- *       vectors, τ = 0.2, the other images of the batch as negatives;</li>
- *   <li>position embedding fixed 2-D sin-cos, as upstream.</li>
- * </ul>
- * Both views pass through each trunk as one batch (the trunk has no batch-coupled layer); the heads see
- * each view on its own, so their BatchNorm statistics are per view as upstream's.
- *
- * <p>Reduced for small scale: the heads keep upstream's structure (3-layer projector ending in a
- * non-affine BatchNorm, 2-layer predictor, BatchNorm + ReLU after each hidden Linear, batch statistics in
- * both encoders) with hidden width 256 and output 64 instead of 4096 and 256 ({@link ProjectionMlp}). In
- * 60–230-step runs with LayerNorm in their place, the trunk's linear probe ended 1–4 points below a
- * random-init trunk's; with BatchNorm it ended level or above. The patch embedding is trained by default
- * (upstream's ViT recipe freezes it, {@code --stop-grad-conv1}; the six-argument constructor does so:
- * in the default recipe's first 234 steps the CLS probe moved by less than 0.3 points). Views are
+ * 2021), following {@code moco/builder.py} ({@code MoCo_ViT}): query branch trunk → projector → predictor,
+ * momentum branch a copy of trunk → projector updated as k ← m·k + (1 − m)·q before each step's keys
+ * ({@link MomentumUpdate}; m from 0.99 to 1 on a cosine), the CLS token after the final norm as the
+ * representation, loss ctr(q₁, k₂) + ctr(q₂, k₁) with ctr(q, k) = CE(q̂·k̂ᵀ / τ, diag) · 2τ, τ = 0.2, and a
+ * fixed 2-D sin-cos position embedding. Both views pass through each trunk as one batch; the heads see each
+ * view on its own, so their BatchNorm statistics are per view as upstream's. Views:
  * {@link Augmentations#mocoView}.
  *
- * <p>What the embedded recipe (30,000 images, batch 64, 468 steps, lr 1e-3) measured, probe 10,000 / 2,000
- * images, random-init trunk 74.90 % (CLS) / 73.80 % (patch mean): the CLS token stays at the random
- * trunk's level (74.90 %) while the mean of the patch tokens reaches 76.90 %; without the
- * brightness/contrast jitter the patch mean falls to 74.00 % (the pretext task is then solved by
- * intensity cues: final loss 1.71 instead of 2.34). {@link #probePooling} is therefore the patch mean (the MAE convention), and the
- * comparison with the random trunk uses the same pooling. docs/embedded-backbones.md has every run.
+ * <p>Reduced for small scale: heads of upstream's structure with hidden width 256 and output 64 instead of
+ * 4096 and 256 ({@link ProjectionMlp}); their BatchNorms matter (with LayerNorm instead, the trunk's linear
+ * probe ended 1–4 points below a random trunk's). The patch embedding is trained by default (upstream freezes
+ * it, {@code --stop-grad-conv1}; the six-argument constructor does). The CLS token of the embedded trunk is no
+ * better than a random trunk's while the patch mean is, so {@link #probePooling} is the patch mean;
+ * docs/embedded-backbones.md has the measurements.
  */
 public final class MocoV3Pretraining extends PretrainingMethod {
     public static final float TEMPERATURE = 0.2f;

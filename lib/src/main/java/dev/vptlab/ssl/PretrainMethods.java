@@ -9,18 +9,12 @@ import java.util.Locale;
  * embedded backbones ({@code /dev/vptlab/embedded/}, docs/embedded-backbones.md). Each beats the
  * random-init trunk it starts from by at least 3 points under the linear probe (10,000 / 2,000 images,
  * {@link LinearProbe}); for MoCo v3 and the supervised trunk they are the smallest of the recipes tried
- * that do (the document lists the runs). Measured with {@code --threads 1} on a machine of 2 CPU cores
- * shared with other jobs, training loop only: MAE 250 s (≈ 480 img/s: its encoder sees a quarter of the
- * tokens), MoCo v3 580 s (≈ 52 img/s: two views through the trunk plus two momentum forward passes),
- * supervised 375 s (≈ 160 img/s). When other processes keep the cores busy, PyTorch's OpenMP threads
- * stall (an earlier MoCo v3 run took 844 s instead of 191 s on two threads); {@code --threads 1} avoids
- * that.
+ * that do (the document lists the runs and their times). When other processes keep the cores busy,
+ * PyTorch's OpenMP threads stall; {@code --threads 1} avoids that.
  *
- * @param defaultEpochs epochs when {@code --epochs} is not given
- * @param defaultBatch batch size when {@code --batch-size} is not given
- * @param defaultLr peak learning rate when {@code --lr} is not given
- * @param beta2 AdamW β2 (MAE 0.95; MoCo v3 and DeiT 0.999)
- * @param defaultSubset training images when {@code --train-subset} is not given (0: all 60,000)
+ * <p>Each constant holds: the epochs, batch size and peak learning rate used when {@code --epochs},
+ * {@code --batch-size} and {@code --lr} are not given; AdamW's β2 (MAE 0.95; MoCo v3 and DeiT 0.999); and the
+ * training images when {@code --train-subset} is not given (0: all 60,000).
  */
 public enum PretrainMethods {
     MAE("mae", MaePretraining::new, 2, 128, 1.5e-3, 0.95, 0),

@@ -178,4 +178,4 @@ public final class Pretrainer implements AutoCloseable {
         base.close();
     }
 
-    /** SplitMix-style mixing of (seed, a, b, c) into one well-spread non-negative 31-bit seed. */}
+}

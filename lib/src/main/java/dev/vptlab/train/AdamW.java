@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * {@code torch.optim.AdamW} (amsgrad off), as CVPT trains through timm's
- * {@code create_optimizer_v2(..., 'AdamW')} (spec cvpt.md §8.1): decoupled decay p ← p·(1 − lr·wd),
+ * {@code create_optimizer_v2(..., 'AdamW')} (official {@code train.py}): decoupled decay p ← p·(1 − lr·wd),
  * then Adam with bias correction and eps added outside the square root. The decay applies to every
- * tensor passed in; CVPT gives timm a flat list, so prompts and the head bias are decayed too (C9).
+ * tensor passed in; CVPT gives timm a flat list, so prompts and the head bias are decayed too (no no-decay group).
  *
  * <p>The arithmetic follows torch 1.13's single-tensor path step by step, scalars in double and
  * converted to float32 where they meet a tensor, which keeps fp32 results within rounding of torch:

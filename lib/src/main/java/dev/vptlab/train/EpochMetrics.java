@@ -4,8 +4,8 @@ import dev.vptlab.VptlabException;
 
 /**
  * What one training epoch produced. Evaluations are optional because CVPT tests only every 10 epochs on VTAB
- * (cvpt.md §10) and Gated PT allows {@code evalEveryEpochs = n} (gated-prompt-tuning.md §7): a split that was not
- * evaluated this epoch is {@code null}, never a zero that could be mistaken for a result.
+ * (official {@code train.py}) and vptlab lets Gated PT runs evaluate less often than every epoch: a split that
+ * was not evaluated this epoch is {@code null}, never a zero that could be mistaken for a result.
  *
  * @param epoch 0-based epoch index
  * @param lr learning rate used for every step of the epoch (both schedules step per epoch)

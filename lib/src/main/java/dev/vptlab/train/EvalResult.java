@@ -3,7 +3,8 @@ package dev.vptlab.train;
 import dev.vptlab.VptlabException;
 
 /**
- * One evaluation of one split, with the figures both papers log (gated-prompt-tuning.md §7, cvpt.md §10).
+ * One evaluation of one split, with the figures both papers' code logs (GatedPT's {@code compute_acc_auc}:
+ * top-1, and top-5 or ROC-AUC; CVPT's {@code train.py}: top-1).
  * Accuracies and AUC are percentages (see {@link Metrics}); the loss is mean cross-entropy in nats.
  *
  * @param split "val", "test", ...

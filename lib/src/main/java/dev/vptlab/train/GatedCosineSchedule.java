@@ -1,7 +1,8 @@
 package dev.vptlab.train;
 
 /**
- * Gated Prompt Tuning's LambdaLR (spec gated-prompt-tuning.md §6.3): lr(e) = base · f(e) with a
+ * Gated Prompt Tuning's LambdaLR (official code, {@code src/solver/lr_scheduler.py},
+ * {@code WarmupCosineSchedule}, stepped once per epoch): lr(e) = base · f(e) with a
  * linear warm-up and a half-cosine to 0,
  * <pre>
  *   f(e) = e / W                                          e &lt; W
@@ -9,7 +10,7 @@ package dev.vptlab.train;
  * </pre>
  * with W = {@code warmupEpochs} (10 upstream) and T = {@code totalEpochs} (100 upstream), so epoch 0
  * trains at lr = 0 while SGD's momentum buffer still fills. With {@code warmupStartsAtZero = false}
- * (quirk Q5 option) the warm-up is (e + 1) / W instead, so epoch 0 already moves.
+ * (vptlab's option, not upstream) the warm-up is (e + 1) / W instead, so epoch 0 already moves.
  *
  * <p>Other epoch counts keep the same two formulas with W and T substituted (the quick profile,
  * e.g. W = 1, T = 10). As upstream, W is floored at 1 in the division and T − W at 1, and the

@@ -8,7 +8,8 @@ public final class Losses {
 
     /**
      * Mean softmax cross-entropy over the batch (sum / B), no label smoothing: both papers' loss
-     * (spec gated-prompt-tuning.md §6.2, cvpt.md §8.1).
+     * (GatedPT: {@code SoftmaxLoss} in {@code src/solver/losses.py}; CVPT: {@code nn.CrossEntropyLoss()} in
+     * {@code train.py}).
      *
      * @param labels int64 class indices [B]
      */

@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Classification metrics on host arrays, computed exactly in double precision.
  *
  * <p>Every accuracy and the ROC-AUC are returned as <b>percentages in [0, 100]</b>, the scale both papers
- * publish (gated-prompt-tuning.md §7 and §11, cvpt.md §10 and §14), so that a figure read from a run record can be
- * compared with a table without rescaling. The loss is in nats.
+ * publish in their tables, so that a figure read from a run record can be compared with a table without
+ * rescaling. The loss is in nats.
  *
  * <p>Logits are row-major {@code [n, C]}: row {@code i} holds {@code logits[i * C .. i * C + C - 1]}.
  */
@@ -18,9 +18,9 @@ public final class Metrics {
     /**
      * Top-1 accuracy in percent: a sample is correct when its label is the arg-max of its row.
      *
-     * <p>Ties go to the <b>lowest class index</b>, the rule of {@code torch.argmax}/{@code Tensor.max} that the
-     * upstream code uses (spec gated-prompt-tuning.md §7, "top-1 argmax accuracy"). This deliberately differs from
-     * {@link #topK} with {@code k = 1} on exact ties: with a zero-initialised head every logit is equal, and the
+     * <p>Ties go to the <b>lowest class index</b>, the rule of {@code np.argmax}/{@code torch.argmax} that the
+     * upstream code uses (GatedPT: {@code accuracy} in {@code src/engine/eval/singlelabel.py}). This deliberately
+     * differs from {@link #topK} with {@code k = 1} on exact ties: with a zero-initialised head every logit is equal, and the
      * arg-max rule then scores the frequency of class 0 rather than a spurious 100 %. A NaN logit never wins the arg-max.
      */
     public static double top1(float[] logits, int numClasses, int[] labels) {
@@ -46,7 +46,7 @@ public final class Metrics {
 
     /**
      * Top-k accuracy in percent, {@code k} clipped to {@code numClasses} (so {@code topK(.., 5)} is the
-     * top-min(5, C) figure of gated-prompt-tuning.md §7).
+     * top-min(5, C) figure GatedPT logs: {@code compute_acc_auc} in {@code src/engine/eval/singlelabel.py}).
      *
      * <p>Ties: a sample counts as correct when <b>fewer than k classes have a strictly larger logit</b> than the
      * label's. This is independent of class order and of any sort's stability, but it is optimistic on ties: a row
@@ -82,7 +82,7 @@ public final class Metrics {
     /**
      * Binary ROC-AUC in percent, exact: the Mann–Whitney statistic from ranks, with tied scores given their
      * average rank (so a tied positive/negative pair counts one half, as in scikit-learn's {@code roc_auc_score}).
-     * Used when C = 2 (gated-prompt-tuning.md §7).
+     * Used when C = 2, where GatedPT logs ROC-AUC instead of top-5 ({@code compute_acc_auc}).
      *
      * @param positiveScores any score monotone in the probability of class 1 (e.g. {@code logit1 - logit0})
      * @param labels01 0 or 1 per sample

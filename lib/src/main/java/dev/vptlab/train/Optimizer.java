@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * An optimizer with PyTorch's update rules, applied in place to trainable tensors outside autograd.
  * DJL's own optimizers use other conventions (e.g. momentum folding the learning rate in), which
- * matters when the learning rate changes, as in Gated PT's epoch 0 at lr = 0 (spec
- * gated-prompt-tuning.md §6.2).
+ * matters when the learning rate changes, as in Gated PT's epoch 0 at lr = 0 (its warm-up starts at 0 while
+ * the momentum buffer already fills).
  */
 public interface Optimizer {
     /**

@@ -14,8 +14,9 @@ import java.util.Random;
 import java.util.function.BiFunction;
 
 /**
- * Tokens entering block k, computed once per image (spec vpt-and-block-location.md §9.5). When prompts
- * first enter at block k and the transform is deterministic, blocks 1..k−1 see nothing trainable, so
+ * Tokens entering block k, computed once per image (vptlab's own optimisation of the block-location study,
+ * not from the paper). When prompts first enter at block k and the transform is deterministic, blocks
+ * 1..k−1 see nothing trainable, so
  * their output is a fixed function of the image: each epoch then runs blocks k..L only. This is what
  * makes the 12-point block-location sweep affordable. Kept on the host in fp32, so that the cached path
  * equals the uncached one: in direct memory up to {@link #IN_MEMORY_BYTES}, beyond that (a ViT-B/16
@@ -92,7 +93,7 @@ public final class PrefixCache implements AutoCloseable {
      * Carries this cache on to a later block of the same frozen prefix, in place (this object is spent): blocks
      * {@code block()}..{@code to}−1 run on the cached tokens, batch by batch as {@link #build} ran them, so the
      * result is what {@code build(…, to, …)} gives, for the cost of the missing blocks only. A block-location
-     * sweep over k = 1..L so runs the trunk once per image in all (spec §9.5).
+     * sweep over k = 1..L so runs the trunk once per image in all.
      */
     PrefixCache advance(PromptedVit model, int to, int batchSize, NDManager parent) {
         if (to < block) {

@@ -62,9 +62,11 @@ public final class Recipes {
     }
 
     /**
-     * CVPT (spec cvpt.md §8.2–8.3): lr, prompts per block and seed from the v2 configs; weight decay 0.05
-     * and batch 32 as the released VTAB script uses them, unless {@code yamlV2} asks for the configs'
-     * own wd and batch. FGVC uses the configs' values (taken as the command-line arguments used).
+     * CVPT (official {@code configs/<task>.yaml}, {@code train.py}, {@code train-FGVC.py}): lr, prompts per
+     * block and seed from the v2 configs; weight decay 0.05 and batch 32 as the released VTAB script uses them
+     * (it never reads the yaml's wd and batch_size), unless {@code yamlV2} asks for the configs' own wd and
+     * batch. FGVC uses the configs' values: {@code train-FGVC.py} takes them only from the command line, so
+     * we assume the yaml records the arguments the authors used.
      */
     public static RunConfig.Builder cvpt(String task, boolean yamlV2) {
         ReferenceTable t = ReferenceTable.load("cvpt_hparams");
@@ -80,7 +82,7 @@ public final class Recipes {
             b.weightDecay(Double.parseDouble(row.get("weight_decay"))).batchSize(Integer.parseInt(row.get("batch_size")));
         }
         if (fgvc) {
-            b.testEvery(1); // FGVC script: test every epoch, best reported (spec cvpt.md §8.3)
+            b.testEvery(1); // FGVC script: test every epoch, best reported (train-FGVC.py, train)
         }
         return b;
     }

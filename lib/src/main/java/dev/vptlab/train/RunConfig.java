@@ -24,7 +24,8 @@ import java.util.Objects;
  *     epoch is always evaluated on test when testEvery > 0, so the last-epoch figure is always recorded.
  * @param prefixCache cache the frozen prefix (tokens entering the first trainable block) when allowed
  * @param preprocess "gated" (VTAB: TF bilinear resize) or "cvpt" (VTAB: PIL bicubic resize); FGVC is the same
- *     for both (spec datasets.md §1.4, §2)
+ *     for both (GatedPT: {@code src/data/datasets/tf_dataset.py}, {@code preprocess_fn}; CVPT: {@code dataset.py},
+ *     {@code get_data}; FGVC: VPT's {@code src/data/transforms.py}, which both use)
  * @param trainLimit train on the first n images of the training split only (0 = all); for smoke runs
  * @param testLimit evaluate on the first n images of the val and test splits only (0 = all); for smoke runs
  */
@@ -66,13 +67,16 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
         }
     }
 
-    /** Gated PT's recipe (spec gated-prompt-tuning.md §6): SGD 0.9, wd 0, warm-up 10 + cosine, eval every epoch. */
+    /**
+     * Gated PT's recipe (official {@code run.sh} and {@code configs/base-prompt.yaml}): SGD 0.9, wd 0 (the run
+     * script overrides the base config's 1e-4), warm-up 10 + cosine, eval every epoch.
+     */
     public static Builder gated() {
         return new Builder().optimizer("sgd").momentum(0.9).weightDecay(0).schedule("gated-cosine").warmupEpochs(10)
                 .epochs(100).batchSize(128).dropLast(false).valEvery(1).testEvery(1).seed(42).preprocess("gated");
     }
 
-    /** CVPT's recipe (spec cvpt.md §8.1): AdamW wd 0.05, timm cosine, batch 32 drop_last, test every 10 epochs. */
+    /** CVPT's recipe (official {@code train.py}): AdamW wd 0.05, timm cosine, batch 32 drop_last, test every 10 epochs. */
     public static Builder cvpt() {
         return new Builder().optimizer("adamw").weightDecay(0.05).schedule("timm-cosine").warmupEpochs(10).epochs(100)
                 .batchSize(32).dropLast(true).valEvery(0).testEvery(10).seed(42).preprocess("cvpt");

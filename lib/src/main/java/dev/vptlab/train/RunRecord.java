@@ -136,15 +136,16 @@ public record RunRecord(String runId, String status, String failure, Map<String,
      * no epoch qualifies (then the matching figure is NaN).
      *
      * @param lastTestEpoch the latest epoch with a test evaluation
-     * @param lastTestTop1 its test top-1: the Gated PT primary number (gated-prompt-tuning.md §7) and the
-     *     "last-epoch" figure CVPT logs beside its best (cvpt.md §10)
+     * @param lastTestTop1 its test top-1: our primary Gated PT number (the paper does not say which epoch it
+     *     reports; VTAB's val200 is part of the training images) and the "last-epoch" figure we log beside
+     *     CVPT's best
      * @param lastTestAuc its test ROC-AUC, NaN unless C = 2
      * @param bestValEpoch the earliest epoch reaching the highest val top-1
      * @param bestValTop1 that val top-1
      * @param testTop1AtBestVal the test top-1 of that epoch (Gated PT secondary number), NaN if it has no test
      * @param bestTestEpoch the earliest epoch reaching the highest test top-1
      * @param bestTestTop1 the best test top-1 over the periodic test evaluations (CVPT's faithful number,
-     *     selected on test as upstream does, cvpt.md §10)
+     *     selected on test as the official {@code train.py} does)
      */
     public record Headline(int lastTestEpoch, double lastTestTop1, double lastTestAuc, int bestValEpoch,
             double bestValTop1, double testTop1AtBestVal, int bestTestEpoch, double bestTestTop1) {}
@@ -192,12 +193,12 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         return headline().bestValTop1();
     }
 
-    /** Test top-1 at the best-val epoch, earliest on ties (Gated PT secondary number, gated-prompt-tuning.md §7). */
+    /** Test top-1 at the best-val epoch, earliest on ties (our secondary Gated PT number). */
     public double testTop1AtBestVal() {
         return headline().testTop1AtBestVal();
     }
 
-    /** Best test top-1 over the epochs where test was evaluated (CVPT protocol, cvpt.md §10). */
+    /** Best test top-1 over the epochs where test was evaluated (CVPT's protocol, official {@code train.py}). */
     public double bestTestTop1() {
         return headline().bestTestTop1();
     }

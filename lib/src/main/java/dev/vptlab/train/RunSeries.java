@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * Runs made one after another (a sweep, a study) that share what they can: the opened splits, while
  * consecutive runs read the same data, and the frozen-prefix caches of those splits
- * ({@link SharedPrefixCaches}, spec vpt-and-block-location.md §9.5). A run gives the same record as it
- * would alone; only the time differs.
+ * ({@link SharedPrefixCaches}: blocks before the prompts' insertion block see nothing trainable). A run
+ * gives the same record as it would alone; only the time differs.
  */
 public final class RunSeries implements AutoCloseable {
     private final Path dataRoot;

@@ -28,9 +28,9 @@ import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * Tables over run folders for notebooks and the CLI. {@link #load} puts one row per run with the headline
- * figures of both protocols side by side (last-epoch and at-best-val test top-1 for Gated PT,
- * gated-prompt-tuning.md §7; best periodic test top-1 for CVPT, cvpt.md §10), so a report can name which it
- * quotes.
+ * figures of both protocols side by side (last-epoch and at-best-val test top-1 for Gated PT, whose paper
+ * does not say which it reports; best periodic test top-1 for CVPT, as its {@code train.py} selects), so a
+ * report can name which it quotes.
  */
 public final class Runs {
     private static final String UNREADABLE = "unreadable";

@@ -7,7 +7,7 @@ package dev.vptlab.train;
 public final class Schedules {
     private Schedules() {}
 
-    /** Gated PT's schedule as published: 10 warm-up epochs starting at lr 0, 100 epochs (gated-prompt-tuning.md §6.3). */
+    /** Gated PT's schedule as released: 10 warm-up epochs starting at lr 0, 100 epochs ({@code WarmupCosineSchedule}). */
     public static GatedCosineSchedule gatedCosine(double base) {
         return gatedCosine(base, 10, 100, true);
     }
@@ -18,7 +18,7 @@ public final class Schedules {
         return new GatedCosineSchedule(base, warmupEpochs, totalEpochs, warmupStartsAtZero);
     }
 
-    /** CVPT's timm cosine as released: warm-up 10 from 1e-6, t_initial 100, lr_min 1e-5 (cvpt.md §8.1). */
+    /** CVPT's timm cosine as released: warm-up 10 from 1e-6, t_initial 100, lr_min 1e-5 (official {@code train.py}). */
     public static TimmCosineSchedule timmCosine(double base) {
         return timmCosine(base, 10, 100, 1e-6, 1e-5);
     }

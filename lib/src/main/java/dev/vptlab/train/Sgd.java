@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.SGD} with dampening 0 and no Nesterov, as Gated Prompt Tuning trains (spec
- * gated-prompt-tuning.md §6.2): g ← grad + wd·p; v ← μ·v + g (v = g on a tensor's first step);
- * p ← p − lr·v.
+ * {@code torch.optim.SGD} with dampening 0 and no Nesterov, as Gated Prompt Tuning trains (official
+ * code, {@code src/solver/optimizer.py}, {@code make_optimizer}): g ← grad + wd·p; v ← μ·v + g (v = g on
+ * a tensor's first step); p ← p − lr·v.
  *
  * <p>The learning rate multiplies the buffer at update time, not when the buffer is filled (DJL's
- * built-in SGD folds it in), so the epoch-0 steps at lr = 0 (§6.3, quirk Q5) leave the parameters
+ * built-in SGD folds it in), so the epoch-0 steps at lr = 0 (GatedPT's warm-up starts at 0) leave the parameters
  * unchanged yet still fill the buffer that epoch 1 starts from. Tensors without a gradient are
  * skipped, buffer untouched, as torch skips {@code p.grad is None}; gradients are zeroed after
  * the update.

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Frozen-prefix caches shared by the successive runs of one study: "reused across epochs and across runs
- * with the same k and backbone" (spec vpt-and-block-location.md §9.5). A run at block k gets the cache of
+ * Frozen-prefix caches shared by the successive runs of one study, reused across epochs and across runs
+ * with the same k and backbone (vptlab's own optimisation). A run at block k gets the cache of
  * its split at k when one is held (an lr grid at one k builds it once), or the held one at a lower block
  * carried on to k ({@link PrefixCache#advance}): the sweep k = 1..L then runs the trunk once per image in
  * all instead of L(L−1)/2 block passes per image.

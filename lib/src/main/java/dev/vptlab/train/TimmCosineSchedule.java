@@ -1,8 +1,8 @@
 package dev.vptlab.train;
 
 /**
- * timm 0.5.4's {@code CosineLRScheduler} as CVPT steps it, once per epoch after the epoch (spec
- * cvpt.md §8.1): the scheduler sets {@code warmupLrInit} at construction, and after epoch e − 1 it
+ * timm 0.5.4's {@code CosineLRScheduler} as CVPT steps it, once per epoch after the epoch (official
+ * {@code train.py}): the scheduler sets {@code warmupLrInit} at construction, and after epoch e − 1 it
  * sets s(e − 1), so
  * <pre>
  *   lr(0) = w                                   (base when there is no warm-up)

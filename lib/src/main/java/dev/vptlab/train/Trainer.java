@@ -84,7 +84,7 @@ public final class Trainer {
         validate();
     }
 
-    /** Everything that can be checked before a step runs (spec: bad input fails before training). */
+    /** Everything that can be checked before a step runs, so that bad input fails before any training. */
     private void validate() {
         ImageDataset train = data.train();
         if (train == null || train.size() == 0) {
@@ -570,7 +570,7 @@ public final class Trainer {
         return r;
     }
 
-    /** SplitMix-style mixing of (seed, a, b) into one well-spread seed. */
+    /** {@code o} as compact JSON, with a default {@link Gson}. */
     static String toJson(Object o) {
         return new Gson().toJson(o);
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The safe {@code .pth} reader (vit-backbone.md §3) against real {@code torch.save} output and hostile
+ * The safe {@code .pth} reader against real {@code torch.save} output and hostile
  * files, all made by {@code lib/src/test/python/make_pickle_fixtures.py}.
  */
 class TorchZipReaderTest {

@@ -135,7 +135,7 @@ class TransformParityTest {
 
     /**
      * Against torch 1.13 {@code F.interpolate(bilinear, align_corners=False, antialias=False)}. The resampler
-     * is TF's (the spec's contract), which rounds the source coordinate to float32, while torch keeps it in
+     * is TF's (as GatedPT's VTAB pipeline), which rounds the source coordinate to float32, while torch keeps it in
      * double; at a 0/255 edge that moves an output by up to ~255·ulp(coordinate), 1.6e-3 in these fixtures
      * (the fixture script measures the same gap between TF's arithmetic and torch). Hence 4e-3 here, and the
      * 1e-4 check against TF's arithmetic below.

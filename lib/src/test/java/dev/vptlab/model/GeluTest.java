@@ -9,7 +9,7 @@ import dev.vptlab.testutil.Fixtures;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The MLP's activation is the exact erf GELU (spec vit-backbone.md pitfall 3), not the tanh approximation. */
+/** The MLP's activation is the exact erf GELU (timm's ViT uses torch's {@code nn.GELU}), not the tanh approximation. */
 class GeluTest {
     @Test
     void djlGeluIsTheErfForm() {

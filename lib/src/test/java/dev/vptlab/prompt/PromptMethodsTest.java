@@ -103,7 +103,7 @@ class PromptMethodsTest {
         GatedPrompts g = (GatedPrompts) GatedPrompts.Config.of(3).withGates(5f, true, true).build(vit, m);
         float[] gates = g.gates();
         assertEquals(11, gates.length);
-        assertEquals(0.00669, gates[0], 1e-5); // σ(−5), spec gated-prompt-tuning.md §2
+        assertEquals(0.00669, gates[0], 1e-5); // σ(−5): the official code starts γ at −GATE_INIT
         for (float t : g.temperatures()) {
             assertEquals(1f, t);
         }

@@ -49,7 +49,7 @@ class EfficiencyTest {
     @Test
     void vitB16MatchesTheSpecTableAndPublishedVptDeepCounts() {
         VitConfig b = VitConfig.VIT_B16;
-        assertEquals(17.56, Efficiency.backboneMacs(b) / 1e9, 0.005, "spec cvpt.md §12 baseline");
+        assertEquals(17.56, Efficiency.backboneMacs(b) / 1e9, 0.005, "ViT-B/16 baseline");
         int[] m = {1, 5, 10, 20, 50, 100, 150, 200};
         double[] deep = {17.66, 18.02, 18.49, 19.41, 22.22, 26.97, 31.81, 36.74};
         double[] cvpt = {20.37, 20.44, 20.53, 20.71, 21.24, 22.13, 23.02, 23.91};
@@ -63,7 +63,7 @@ class EfficiencyTest {
         for (int i = 0; i < pm.length; i++) {
             assertEquals(published[i], Efficiency.forwardMacs(b, MethodConfig.of("vpt-deep", pm[i])) / 1e9, 0.1);
         }
-        // spec: at M = 37, VPT-deep 21.00 G and CVPT 21.01 G, so CVPT is no costlier from 38 on
+        // from the same formulas: at M = 37, VPT-deep 21.00 G and CVPT 21.01 G, so CVPT is no costlier from 38 on
         assertEquals(38, Efficiency.cvptNoCostlierFrom(b, 1000));
         assertEquals(-1, Efficiency.cvptNoCostlierFrom(b, 37));
     }
@@ -157,7 +157,8 @@ class EfficiencyTest {
     void cvptWeightVariantsAgreeWithThePapersCounts() {
         Table t = Efficiency.cvptWeightVariantsVsPaper(VitConfig.VIT_B16, 10, 100);
         assertEquals(4, t.rowCount());
-        // spec cvpt.md §3.1: 12·10·768 prompts; learnable CA adds 12·(4·768² + 4·768) = 28,348,416
+        // CVPT's CA-weight ablation (numbers via a secondary summary of the paper: "0.09M", "28.4M"):
+        // 12·10·768 prompts; learnable CA adds 12·(4·768² + 4·768) = 28,348,416
         assertEquals(0.09216, t.doubleColumn("ours: prompts + CA (M)").get(0), 1e-12);
         assertEquals((92_160 + 28_348_416) / 1e6, t.doubleColumn("ours: prompts + CA (M)").get(1), 1e-12);
         assertEquals((92_160 + 76_900) / 1e6, t.doubleColumn("ours: with 100-class head (M)").get(0), 1e-12);

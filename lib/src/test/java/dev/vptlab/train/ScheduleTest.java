@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-epoch schedules against the spec tables (gated-prompt-tuning.md §6.3, cvpt.md §8.1; the
- * tables are rounded, so within 1e-4 relative) and against their formulas exactly.
+ * The per-epoch schedules against check tables of the released schedules (GatedPT's
+ * {@code WarmupCosineSchedule}, CVPT's timm 0.5.4 {@code CosineLRScheduler}; the tables are rounded, so
+ * within 1e-4 relative) and against their formulas exactly.
  */
 class ScheduleTest {
     static final double TABLE_TOL = 1e-4;
@@ -33,7 +34,7 @@ class ScheduleTest {
             near(f[i], s.factor(e[i]), 5e-7, "f(" + e[i] + ")");
             near(0.25 * f[i], s.lr(e[i]), 0.25 * 5e-7, "lr(" + e[i] + ")");
         }
-        assertEquals(0.0, s.lr(0), "epoch 0 trains at lr 0 (Q5)");
+        assertEquals(0.0, s.lr(0), "epoch 0 trains at lr 0 (warm-up from 0)");
         assertEquals(1.0, s.factor(10));
         assertEquals(0.5, s.factor(55), 1e-15);
     }
