@@ -10,7 +10,7 @@ import dev.vptlab.task.DataSources;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
 import dev.vptlab.prompt.TrainedShapes;
-import dev.vptlab.train.EvalResult;
+import dev.vptlab.task.EvalResult;
 import dev.vptlab.train.Evaluator;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;

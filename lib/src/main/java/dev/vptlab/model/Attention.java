@@ -41,13 +41,27 @@ public final class Attention extends AbstractBlock {
      *     official code {@code vit_backbones/vit_mae.py}, {@code Attention.forward}), or null for τ = 1
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray temperature, boolean training) {
+        return forward(ps, x, temperature, null, training);
+    }
+
+    /**
+     * Self-attention whose keys and values are extended by {@code kv} (null: none): the queries of the N tokens
+     * attend to N + P entries; the output keeps N tokens.
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray temperature, KeyValuePrompts kv, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
         long n = s.get(1);
         NDArray qkvOut = qkv.forward(ps, new NDList(x), training).singletonOrThrow();
         // [B, N, 3, H, hd] -> [3, B, H, N, hd]
         NDArray parts = qkvOut.reshape(b, n, 3, heads, dim / heads).transpose(2, 0, 3, 1, 4);
-        NDArray out = attend(parts.get(0), parts.get(1), parts.get(2), temperature);
+        NDArray k = parts.get(1);
+        NDArray v = parts.get(2);
+        if (kv != null) {
+            k = k.concat(batchHeads(kv.keys(), b), 2);
+            v = v.concat(batchHeads(kv.values(), b), 2);
+        }
+        NDArray out = attend(parts.get(0), k, v, temperature);
         return proj.forward(ps, new NDList(out), training).singletonOrThrow();
     }
 
@@ -102,6 +116,14 @@ public final class Attention extends AbstractBlock {
         NDArray out = logits.softmax(-1).matMul(v);
         Shape s = out.getShape();
         return out.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), dim);
+    }
+
+    /** [P, D] or [1|B, P, D] -> [B, H, P, hd]. */
+    private NDArray batchHeads(NDArray t, long batch) {
+        NDArray t3 = t.getShape().dimension() == 2 ? t.expandDims(0) : t;
+        NDArray h = splitHeads(t3);
+        Shape s = h.getShape();
+        return s.get(0) == batch ? h : h.broadcast(new Shape(batch, s.get(1), s.get(2), s.get(3)));
     }
 
     private NDArray splitHeads(NDArray t) {

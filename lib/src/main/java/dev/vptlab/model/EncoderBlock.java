@@ -42,7 +42,7 @@ public final class EncoderBlock extends AbstractBlock {
         if (at == BranchPosition.BEFORE_ATTENTION) {
             x = x.add(branch.apply(x));
         }
-        NDArray sa = attn.forward(ps, norm(ps, norm1, x, training), o.temperature(), training);
+        NDArray sa = attn.forward(ps, norm(ps, norm1, x, training), o.temperature(), o.keyValuePrompts(), training);
         if (at == BranchPosition.WITH_ATTENTION) {
             sa = sa.add(branch.apply(x));
         }

@@ -1,5 +1,7 @@
 package dev.vptlab.prompt;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import ai.djl.nn.core.Linear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
  * Linear(D → C) with each paper's initialisation, as the official code sets it (GatedPT:
  * {@code src/models/mlp.py}, {@code MLP}; CVPT: PyTorch's default {@code nn.Linear}).
  */
-public final class ClassifierHead {
+public final class ClassifierHead implements Head {
     /** How the head is initialised. */
     public enum Init {
         /**
@@ -45,6 +47,15 @@ public final class ClassifierHead {
         bias.setRequiresGradient(true);
     }
 
+    @Override
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        p.put("head.weight", weight);
+        p.put("head.bias", bias);
+        return p;
+    }
+
+    @Override
     public NDArray forward(NDArray features) {
         return Linear.linear(features, weight, bias).singletonOrThrow();
     }

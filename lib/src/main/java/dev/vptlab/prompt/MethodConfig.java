@@ -81,10 +81,21 @@ public interface MethodConfig {
         return List.of();
     }
 
-    /** A complete model: the method, pooling and a fresh head for {@code classes} classes. */
+    /** Makes a task's head: on a manager, for features of a width, initialised as the method says. */
+    @FunctionalInterface
+    interface HeadFactory {
+        Head make(NDManager m, int dim, ClassifierHead.Init init);
+    }
+
+    /** A complete model: the method built on {@code vit}, then pooling and a fresh head from {@code head}. */
+    default PromptedVit model(VisionTransformer vit, NDManager m, Pooling pooling, HeadFactory head) {
+        PromptMethod pm = build(vit, m); // before the head: the seeded draws keep their order
+        return new PromptedVit(vit, pm, pooling, head.make(m, vit.config().embedDim(), headInit()), m);
+    }
+
+    /** A complete classification model with a fresh head for {@code classes} classes. */
     default PromptedVit model(VisionTransformer vit, NDManager m, Pooling pooling, int classes) {
-        PromptMethod pm = build(vit, m);
-        return new PromptedVit(vit, pm, pooling, new ClassifierHead(m, vit.config().embedDim(), classes, headInit()), m);
+        return model(vit, m, pooling, (hm, dim, init) -> new ClassifierHead(hm, dim, classes, init));
     }
 
     /** The registered method {@code id} with its defaults and {@code prompts} prompts. */

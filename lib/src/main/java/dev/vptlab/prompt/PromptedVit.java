@@ -21,10 +21,10 @@ public final class PromptedVit {
     private final VisionTransformer vit;
     private final PromptMethod method;
     private final Pooling pooling;
-    private final ClassifierHead head;
+    private final Head head;
     private final ParameterStore ps;
 
-    public PromptedVit(VisionTransformer vit, PromptMethod method, Pooling pooling, ClassifierHead head, NDManager manager) {
+    public PromptedVit(VisionTransformer vit, PromptMethod method, Pooling pooling, Head head, NDManager manager) {
         this.vit = vit;
         this.method = method;
         this.pooling = pooling;
@@ -44,7 +44,7 @@ public final class PromptedVit {
         return pooling;
     }
 
-    public ClassifierHead head() {
+    public Head head() {
         return head;
     }
 
@@ -90,11 +90,10 @@ public final class PromptedVit {
         return head.forward(pooling.apply(vit, ps, x, method.promptTokensInSequence(), false));
     }
 
-    /** Every trainable tensor, method's then head's, under vptlab's names. */
+    /** Every trainable tensor, the method's then the head's, under vptlab's names. */
     public Map<String, NDArray> trainableParameters() {
         Map<String, NDArray> all = new LinkedHashMap<>(method.parameters());
-        all.put("head.weight", head.weight());
-        all.put("head.bias", head.bias());
+        all.putAll(head.parameters());
         return all;
     }
 

@@ -6,14 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.vptlab.VptlabException;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.prompt.PromptedVit;
-import dev.vptlab.train.Losses;
+import dev.vptlab.task.Classification;
+import dev.vptlab.train.TrainStep;
 import dev.vptlab.train.Optimizer;
 import dev.vptlab.train.Sgd;
 import java.io.IOException;
@@ -68,12 +68,8 @@ public final class Bench {
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (NDManager s = m.newSubManager()) {
-                    try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = Losses.crossEntropy(model.forward(images, true), labels);
-                        gc.backward(loss);
-                        loss.getFloat();
-                    }
-                    opt.step(model.trainableParameters(), 0.01);
+                    TrainStep.run(null, () -> Classification.TASK.loss(model.forward(images, true), labels),
+                            TrainStep.nonFinite(() -> "bench"), () -> opt.step(model.trainableParameters(), 0.01));
                 }
                 long t1 = System.nanoTime();
                 try (NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {

@@ -13,7 +13,7 @@ import dev.vptlab.model.InPlace;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
-import dev.vptlab.train.Losses;
+import dev.vptlab.task.Losses;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

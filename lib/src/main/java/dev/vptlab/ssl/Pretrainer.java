@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
+import dev.vptlab.train.TrainStep;
 import dev.vptlab.VptlabException;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.train.AdamW;
@@ -114,20 +114,15 @@ public final class Pretrainer implements AutoCloseable {
                 float loss;
                 try (NDManager stepManager = base.newSubManager()) {
                     method.beforeStep(step, total);
-                    try (NDScope scope = new NDScope()) {
-                        Engine.getInstance().setRandomSeed((int) Seeds.mix(options.seed(), step, -2, -2));
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray l = method.loss(new Batch(stepManager, data, idx, options.seed(), step));
-                            loss = l.getFloat();
-                            if (!Float.isFinite(loss)) {
-                                throw new NonFiniteLossException(method.id() + ": non-finite loss (" + loss + ") at step "
-                                        + step + " (epoch " + epoch + ")");
-                            }
-                            gc.backward(l);
-                        }
-                    }
-                    decayed.step(decay, lr);
-                    plain.step(noDecay, lr);
+                    final long st = step;
+                    final int ep = epoch;
+                    loss = TrainStep.run((int) Seeds.mix(options.seed(), step, -2, -2),
+                            () -> method.loss(new Batch(stepManager, data, idx, options.seed(), st)),
+                            l -> new NonFiniteLossException(method.id() + ": non-finite loss (" + l + ") at step " + st
+                                    + " (epoch " + ep + ")"), () -> {
+                                decayed.step(decay, lr);
+                                plain.step(noDecay, lr);
+                            });
                 }
                 losses.add(loss);
                 sum += loss;

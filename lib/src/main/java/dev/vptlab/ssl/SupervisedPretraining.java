@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.vptlab.data.Transform;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
-import dev.vptlab.train.Losses;
+import dev.vptlab.task.Losses;
 
 /**
  * The supervised baseline the prompt-tuning papers start from (an ImageNet-21k classifier, here a

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.EvalResult;
 import dev.vptlab.VptlabException;
 
 /**

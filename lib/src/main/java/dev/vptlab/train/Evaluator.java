@@ -1,5 +1,8 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.Task;
+import dev.vptlab.task.Classification;
+import dev.vptlab.task.EvalResult;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -48,9 +51,15 @@ public final class Evaluator {
      */
     public static EvalResult evaluate(String split, PromptedVit model, ImageDataset d, int batchSize, PrefixCache cache,
             NDManager parent) {
+        return evaluate(Classification.TASK, split, model, d, batchSize, cache, parent);
+    }
+
+    /** Evaluates {@code d} as split {@code split} of {@code task}. */
+    public static EvalResult evaluate(Task task, String split, PromptedVit model, ImageDataset d, int batchSize,
+            PrefixCache cache, NDManager parent) {
         float[] logits = logits(model, d, batchSize, cache, parent);
         String bad = FiniteChecks.logitsProblem(logits, d.numClasses());
-        EvalResult r = EvalResult.of(split, logits, d.numClasses(), Batches.labels(d, Batches.range(0, d.size())));
+        EvalResult r = task.evaluate(split, logits, d);
         if (bad == null && !(Double.isFinite(r.loss()) && Double.isFinite(r.top1()) && Double.isFinite(r.top5()))) {
             bad = "loss " + r.loss() + ", top-1 " + r.top1() + ", top-5 " + r.top5();
         }

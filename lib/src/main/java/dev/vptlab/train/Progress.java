@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.EvalResult;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;

@@ -1,5 +1,9 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.Task;
+import dev.vptlab.task.Classification;
+import dev.vptlab.task.Losses;
+import dev.vptlab.task.EvalResult;
 import dev.vptlab.data.Splits;
 import dev.vptlab.util.Seeds;
 import ai.djl.engine.Engine;
@@ -7,7 +11,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import com.google.gson.Gson;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.BackboneLoader;
 import dev.vptlab.checkpoint.Checkpoint;
@@ -49,6 +52,8 @@ public final class Trainer {
     public static final String TRAINABLE_FILE = "trainable.safetensors";
 
     private final RunConfig cfg;
+    /** What the run trains for; classification until a config names another task kind. */
+    private final Task task = Classification.TASK;
     private final Splits data;
     private final Path runDir;
     private final Progress progress;
@@ -121,7 +126,7 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed((int) cfg.seed());
         VisionTransformer vit = VisionTransformer.create(vc, m);
         BackboneLoader.loadInto(vit, ck);
-        return cfg.method().model(vit, m, cfg.pooling(), cfg.numClasses());
+        return Classification.TASK.model(cfg.method(), vit, m, cfg.pooling(), cfg.numClasses());
     }
 
     /** The input shape [C, side, side] of the backbone a config names. */
@@ -449,51 +454,40 @@ public final class Trainer {
                 () -> Batches.decode(train, batchIdx.apply(s), i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)));
         java.util.concurrent.Future<Batches.HostBatch> next = prefetch ? decodeAhead.apply(0) : null;
         double lossSum = 0;
-        long correct = 0;
+        long[] correct = {0};
         long seen = 0;
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             int[] idx = batchIdx.apply(s);
-            int[] labels = Batches.labels(train, idx);
             Batches.HostBatch decoded = null;
             if (prefetch) {
                 decoded = await(next);
                 next = s + 1 < steps ? decodeAhead.apply(s + 1) : null;
             }
             try (NDManager step = base.newSubManager()) {
-                float loss;
-                try (NDScope scope = new NDScope()) {
-                    Engine.getInstance().setRandomSeed((int) Seeds.mix(cfg.seed(), epoch, s));
-                    NDArray logits;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray input = caches.train() != null ? caches.train().batch(step, idx)
-                                : decoded != null ? Batches.toArray(step, decoded)
-                                : Batches.images(step, train, idx, i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
-                        logits = caches.train() != null ? model.forwardFrom(caches.train().block(), input, true)
-                                : model.forward(input, true);
-                        NDArray l = Losses.crossEntropy(logits, step.create(toLong(labels)));
-                        loss = l.getFloat();
-                        if (!Float.isFinite(loss)) {
-                            throw new NonFiniteLossException(atEpoch(epoch) + ", step " + (s + 1) + "/" + steps + ": non-finite loss ("
-                                    + loss + ")" + keptCheckpoint(epoch));
-                        }
-                        gc.backward(l);
-                    }
-                    long[] pred = logits.argMax(1).toLongArray();
-                    for (int j = 0; j < pred.length; j++) {
-                        correct += pred[j] == labels[j] ? 1 : 0;
-                    }
-                }
-                optimizer.step(params, lr);
+                final int st = s;
+                final Batches.HostBatch ready = decoded;
+                NDArray[] logits = new NDArray[1];
+                NDArray[] target = new NDArray[1];
+                float loss = TrainStep.run((int) Seeds.mix(cfg.seed(), epoch, s), () -> {
+                    NDArray input = caches.train() != null ? caches.train().batch(step, idx)
+                            : ready != null ? Batches.toArray(step, ready)
+                            : Batches.images(step, train, idx, i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
+                    logits[0] = caches.train() != null ? model.forwardFrom(caches.train().block(), input, true)
+                            : model.forward(input, true);
+                    target[0] = task.target(step, train, idx);
+                    return task.loss(logits[0], target[0]);
+                }, () -> correct[0] += task.correct(logits[0], target[0]), l -> new NonFiniteLossException(atEpoch(ep) + ", step " + (st + 1) + "/" + steps + ": non-finite loss ("
+                        + l + ")" + keptCheckpoint(ep)), () -> optimizer.step(params, lr));
                 observer.afterStep((long) epoch * steps + s, base);
                 lossSum += loss * idx.length;
                 seen += idx.length;
                 double secs = (System.nanoTime() - t0) / 1e9;
-                progress.step(s + 1, lossSum / seen, 100.0 * correct / seen, seen / secs);
+                progress.step(s + 1, lossSum / seen, 100.0 * correct[0] / seen, seen / secs);
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new EpochMetrics(epoch, lr, lossSum / seen, 100.0 * correct / seen, secs, seen / secs, null, null);
+        return new EpochMetrics(epoch, lr, lossSum / seen, 100.0 * correct[0] / seen, secs, seen / secs, null, null);
     }
 
     private EpochMetrics evaluate(PromptedVit model, EpochMetrics m, int epoch, Caches caches, NDManager base) {
@@ -502,10 +496,10 @@ public final class Trainer {
         EvalResult val = null;
         EvalResult test = null;
         if (data.val() != null && cfg.valEvery() > 0 && ((epoch + 1) % cfg.valEvery() == 0 || last)) {
-            val = Evaluator.evaluate("val", model, data.val(), evalBatch, caches.val(), base);
+            val = Evaluator.evaluate(task, "val", model, data.val(), evalBatch, caches.val(), base);
         }
         if (data.test() != null && cfg.testEvery() > 0 && ((epoch + 1) % cfg.testEvery() == 0 || last)) {
-            test = Evaluator.evaluate("test", model, data.test(), evalBatch, caches.test(), base);
+            test = Evaluator.evaluate(task, "test", model, data.test(), evalBatch, caches.test(), base);
         }
         return new EpochMetrics(m.epoch(), m.lr(), m.trainLoss(), m.trainTop1(), m.seconds(), m.imagesPerSecond(), val, test);
     }
@@ -562,16 +556,5 @@ public final class Trainer {
         }
     }
 
-    private static long[] toLong(int[] a) {
-        long[] r = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i];
-        }
-        return r;
-    }
 
-    /** {@code o} as compact JSON, with a default {@link Gson}. */
-    static String toJson(Object o) {
-        return new Gson().toJson(o);
-    }
 }

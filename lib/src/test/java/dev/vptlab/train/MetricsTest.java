@@ -1,5 +1,7 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.Metrics;
+import dev.vptlab.task.EvalResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.vptlab.train;
 
+import dev.vptlab.task.EvalResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.vptlab.train;
+package dev.vptlab.task;
 
 import dev.vptlab.VptlabException;
 
