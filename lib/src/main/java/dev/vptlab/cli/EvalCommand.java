@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import dev.vptlab.train.RunModels;
 import java.util.Map;
 import dev.vptlab.train.RunSplits;
 import dev.vptlab.data.Splits;
@@ -103,7 +104,7 @@ final class EvalCommand implements Callable<Integer> {
             cfg = fileConfig();
             label = trainable.getFileName().toString();
         }
-        int[] shape = Trainer.inputShape(cfg);
+        int[] shape = RunModels.inputShape(cfg);
         Splits splits = RunSplits.open(cfg, dataRoot, shape[1], shape[0]);
         ImageDataset d = switch (split) {
             case "train" -> splits.train();
@@ -115,8 +116,8 @@ final class EvalCommand implements Callable<Integer> {
             throw new VptlabException("task " + cfg.task() + " has no " + split + " split");
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            PromptedVit model = Trainer.buildModel(cfg, d.imageShape(), m);
-            Trainer.loadTrained(model, trained);
+            PromptedVit model = RunModels.build(cfg, d.imageShape(), m);
+            RunModels.loadTrained(model, trained);
             float[] logits = Evaluator.logits(model, d, batchSize, null, m);
             EvalResult r = EvalResult.of(split, logits, d.numClasses(), dev.vptlab.data.Batches.labels(d, dev.vptlab.data.Batches.range(0, d.size())));
             spec.commandLine().getOut().printf("%s %s: n=%d top-1 %.2f top-5 %.2f%s loss %.4f%n", label, split, r.n(),

@@ -53,7 +53,7 @@ public final class RunSeries implements AutoCloseable {
 
     /** What {@link RunSplits#open(RunConfig, Path, int, int)} reads of a config, and the model's input shape. */
     private Splits splits(RunConfig cfg) {
-        int[] shape = Trainer.inputShape(cfg);
+        int[] shape = RunModels.inputShape(cfg);
         List<Object> key = Arrays.asList(cfg.task(), cfg.preprocess(), cfg.numClasses(), cfg.seed(), cfg.trainLimit(),
                 cfg.testLimit(), shape[0], shape[1]);
         if (!key.equals(openedKey)) {

@@ -109,45 +109,6 @@ public final class Trainer {
         }
     }
 
-    /** Builds the frozen backbone and the prompted model exactly as the config says (seeded init). */
-    public static PromptedVit buildModel(RunConfig cfg, int[] imageShape, NDManager m) {
-        Path file = Path.of(cfg.backbone());
-        Checkpoint ck = Checkpoint.read(file);
-        Checkpoint.Architecture arch = ck.architecture();
-        VitConfig vc = cfg.heads() != null ? arch.config(file, cfg.heads()) : arch.config(file);
-        if (imageShape[1] != imageShape[2] || imageShape[0] != vc.inChannels()) {
-            throw new VptlabException("images of shape " + java.util.Arrays.toString(imageShape) + " do not fit "
-                    + vc.name() + " (" + vc.inChannels() + " channels, square)");
-        }
-        if (imageShape[1] != vc.imageSize()) {
-            vc = vc.withImageSize(imageShape[1]);
-        }
-        BackboneLoader.check(ck, vc); // names and shapes before the engine allocates anything
-        Engine.getInstance().setRandomSeed((int) cfg.seed());
-        VisionTransformer vit = VisionTransformer.create(vc, m);
-        BackboneLoader.loadInto(vit, ck);
-        return Classification.TASK.model(cfg.method(), vit, m, cfg.pooling(), cfg.numClasses());
-    }
-
-    /** The input shape [C, side, side] of the backbone a config names. */
-    public static int[] inputShape(RunConfig cfg) {
-        Path file = Path.of(cfg.backbone());
-        if (!Files.isRegularFile(file)) {
-            throw new VptlabException("backbone checkpoint not found: " + file);
-        }
-        VitConfig shapes = Checkpoint.read(file).architecture().shapes();
-        return new int[] {shapes.inChannels(), shapes.imageSize(), shapes.imageSize()};
-    }
-
-    /**
-     * Loads trained values from a run's {@link #TRAINABLE_FILE} or {@link #STATE_FILE}, or from an official
-     * trainer's file (safetensors or PyTorch, detected from the bytes), whose frozen trunk must equal the model's
-     * backbone ({@link dev.vptlab.prompt.TrainedFile}).
-     */
-    public static void loadTrained(PromptedVit model, Path file) {
-        model.loadTrainable(dev.vptlab.prompt.TrainedFile.read(file, model.backbone()), file.toString());
-    }
-
     /**
      * Lets a resume change these {@link RunConfig#toMap()} fields (a subset of {@link RunConfig#RESUME_CHANGEABLE});
      * the record keeps each change as a {@link ConfigChange}.
@@ -204,7 +165,7 @@ public final class Trainer {
         }
         String backboneHash = FileHash.sha256(Path.of(cfg.backbone()));
         RunRecord old = resume ? folder.read() : null;
-        int done = old != null && Files.exists(state) ? epochsDone(state) : 0;
+        int done = old != null && Files.exists(state) ? StateFile.epochsDone(state) : 0;
         List<ConfigChange> changes = new ArrayList<>();
         if (old != null) {
             if (done > old.epochs().size()) {
@@ -219,11 +180,11 @@ public final class Trainer {
         String started = old == null ? Instant.now().toString() : old.startedAt();
         try (NDManager base = NDManager.newBaseManager()) {
             try {
-                PromptedVit model = buildModel(cfg, data.train().imageShape(), base);
+                PromptedVit model = RunModels.build(cfg, data.train().imageShape(), base);
                 Optimizer optimizer = cfg.newOptimizer();
                 List<EpochMetrics> epochs = new ArrayList<>();
                 if (done > 0) {
-                    loadState(state, model, optimizer);
+                    StateFile.load(state, model, optimizer);
                     // The record may be one epoch ahead of the checkpoint if a kill fell between the two writes.
                     epochs.addAll(old.epochs().subList(0, done));
                     progress.message("resuming " + runDir + " after epoch " + done + " of " + cfg.epochs());
@@ -263,19 +224,20 @@ public final class Trainer {
                 done == cfg.epochs() ? Instant.now().toString() : null, epochs);
         run.folder().write(record); // the folder is claimed, with the backbone's hash, before the first step
         PausePoints.reach("started", done);
-        try (Caches caches = buildCaches(model, run.base())) {
+        try (RunCaches.Caches caches = new RunCaches(cfg, data, shared, progress).build(model, run.base())) {
+            Epochs loop = new Epochs(cfg, data, task, progress, observer);
             for (int epoch = done; epoch < cfg.epochs(); epoch++) {
-                EpochMetrics m = trainEpoch(model, optimizer, schedule.lr(epoch), epoch, caches, run.base());
+                EpochMetrics m = loop.train(model, optimizer, schedule.lr(epoch), epoch, caches, run.base());
                 try {
-                    m = evaluate(model, m, epoch, caches, run.base());
+                    m = loop.evaluate(model, m, epoch, caches, run.base());
                 } catch (NonFiniteException e) {
-                    throw new NonFiniteException(atEpoch(epoch) + ": " + e.getMessage() + keptCheckpoint(epoch));
+                    throw new NonFiniteException(loop.atEpoch(epoch) + ": " + e.getMessage() + Epochs.keptCheckpoint(epoch));
                 }
-                Map<String, RawTensor> tensors = stateTensors(model, optimizer);
+                Map<String, RawTensor> tensors = StateFile.tensors(model, optimizer);
                 String bad = FiniteChecks.problem(tensors);
                 if (bad != null) {
-                    throw new NonFiniteException(atEpoch(epoch) + ": the trained values are no longer usable numbers ("
-                            + bad + ")" + keptCheckpoint(epoch));
+                    throw new NonFiniteException(loop.atEpoch(epoch) + ": the trained values are no longer usable numbers ("
+                            + bad + ")" + Epochs.keptCheckpoint(epoch));
                 }
                 epochs.add(m);
                 boolean last = epoch == cfg.epochs() - 1;
@@ -313,39 +275,6 @@ public final class Trainer {
         return diff;
     }
 
-    private static int epochsDone(Path state) {
-        String v = Safetensors.read(state).metadata().get("epochs_done");
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new RunFolderException(state + ": epochs_done is '" + v + "', not a number of epochs");
-        }
-    }
-
-    private static void loadState(Path state, PromptedVit model, Optimizer optimizer) {
-        Map<String, RawTensor> trainables = new LinkedHashMap<>();
-        Map<String, RawTensor> optim = new LinkedHashMap<>();
-        Safetensors.read(state).tensors().forEach((k, v) -> {
-            if (k.startsWith("param/")) {
-                trainables.put(k.substring(6), v);
-            } else if (k.startsWith("optim/")) {
-                optim.put(k.substring(6), v);
-            }
-        });
-        model.loadTrainable(trainables, state.toString());
-        optimizer.loadState(optim, state.toString());
-    }
-
-    /** "epoch 3/12", counted from 1 as the progress line counts. */
-    private String atEpoch(int epoch) {
-        return "epoch " + (epoch + 1) + "/" + cfg.epochs();
-    }
-
-    private static String keptCheckpoint(int epoch) {
-        return epoch == 0 ? "; the run stops before its first checkpoint"
-                : "; the run stops and keeps its last good checkpoint (after epoch " + epoch + ")";
-    }
-
     /** Marks the record failed with {@code e}'s reason; never hides {@code e} (a failure here is attached to it). */
     private static void markFailed(RunFolder folder, double wall, Throwable e) {
         try {
@@ -357,151 +286,6 @@ public final class Trainer {
         } catch (RuntimeException f) {
             e.addSuppressed(f);
         }
-    }
-
-    /** The frozen-prefix caches of the splits, when the method and the transforms allow them. */
-    record Caches(PrefixCache train, PrefixCache val, PrefixCache test, boolean owned) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (!owned) {
-                return; // the shared caches outlive the run
-            }
-            for (PrefixCache c : new PrefixCache[] {train, val, test}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
-    }
-
-    private Caches buildCaches(PromptedVit model, NDManager base) {
-        int k = model.method().firstTrainableBlock();
-        if (!cfg.prefixCache() || k == 0) {
-            if (shared != null) {
-                shared.keepOnly(Set.of()); // a run without caches ends the series' use of the earlier ones
-            }
-            return new Caches(null, null, null, true);
-        }
-        // Only splits this run will evaluate are worth their cache.
-        ImageDataset val = cfg.valEvery() > 0 ? data.val() : null;
-        ImageDataset test = cfg.testEvery() > 0 ? data.test() : null;
-        if (shared != null) {
-            shared.keepOnly(Stream.of(data.train(), val, test).filter(Objects::nonNull).collect(Collectors.toSet()));
-        }
-        PrefixCache[] built = new PrefixCache[3];
-        ImageDataset[] splits = {data.train(), val, test};
-        try {
-            for (int i = 0; i < 3; i++) {
-                built[i] = cache(model, splits[i], k, base);
-            }
-        } catch (RuntimeException e) {
-            new Caches(built[0], built[1], built[2], shared == null).close(); // those of its own that were made
-            throw e;
-        }
-        return new Caches(built[0], built[1], built[2], shared == null);
-    }
-
-    private PrefixCache cache(PromptedVit model, ImageDataset d, int k, NDManager base) {
-        if (d == null || !d.deterministic()) {
-            return null;
-        }
-        String backbone = shared == null ? null : backboneIdentity();
-        if (shared != null && shared.holds(backbone, d, k)) {
-            return shared.get(backbone, model, d, k, base); // reused or carried on: no new memory
-        }
-        if (shared != null) {
-            shared.release(d); // a stale cache of this split still holds memory or disk that the check below counts
-        }
-        VitConfig vc = model.backbone().config();
-        long bytes = PrefixCache.bytesFor(d.size(), vc.numTokens(), vc.embedDim());
-        String unavailable = PrefixCache.unavailable(bytes);
-        if (unavailable != null) {
-            // The uncached path computes the same thing, only slower.
-            progress.message("not caching the prefix of " + d.name() + ": " + unavailable);
-            return null;
-        }
-        if (PrefixCache.fileBacked(bytes)) {
-            progress.message("caching the prefix of " + d.name() + " (" + (bytes >> 20) + " MiB) in a memory-mapped file under "
-                    + PrefixCache.spillDirectory());
-        }
-        return shared != null ? shared.get(backbone, model, d, k, base) : PrefixCache.build(model, d, k, PrefixCache.BATCH, base);
-    }
-
-    /** The backbone file as the shared caches know it: a changed file is another backbone. */
-    private String backboneIdentity() {
-        Path p = Path.of(cfg.backbone()).toAbsolutePath().normalize();
-        try {
-            return p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis() + "|" + cfg.heads();
-        } catch (IOException e) {
-            throw new VptlabException(p + ": cannot read the backbone file (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private EpochMetrics trainEpoch(PromptedVit model, Optimizer optimizer, double lr, int epoch, Caches caches, NDManager base) {
-        ImageDataset train = data.train();
-        int n = train.size();
-        int bs = cfg.batchSize();
-        int steps = cfg.dropLast() ? n / bs : (n + bs - 1) / bs;
-        int[] order = Seeds.shuffle(n, new Random(Seeds.mix(cfg.seed(), epoch, -1)));
-        Map<String, NDArray> params = model.trainableParameters();
-        progress.startEpoch(epoch, cfg.epochs(), steps);
-        // Images that must be decoded every epoch are prepared one batch ahead on another thread, so the
-        // step never waits for decoding (cached splits and prefix caches come from memory).
-        boolean prefetch = caches.train() == null && !Batches.inMemory(train);
-        final int ep = epoch;
-        java.util.function.IntFunction<int[]> batchIdx = s -> java.util.Arrays.copyOfRange(order, s * bs, Math.min(n, (s + 1) * bs));
-        java.util.function.IntFunction<java.util.concurrent.Future<Batches.HostBatch>> decodeAhead = s -> PREFETCH.submit(
-                () -> Batches.decode(train, batchIdx.apply(s), i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL)));
-        java.util.concurrent.Future<Batches.HostBatch> next = prefetch ? decodeAhead.apply(0) : null;
-        double lossSum = 0;
-        long[] correct = {0};
-        long seen = 0;
-        long t0 = System.nanoTime();
-        for (int s = 0; s < steps; s++) {
-            int[] idx = batchIdx.apply(s);
-            Batches.HostBatch decoded = null;
-            if (prefetch) {
-                decoded = await(next);
-                next = s + 1 < steps ? decodeAhead.apply(s + 1) : null;
-            }
-            try (NDManager step = base.newSubManager()) {
-                final int st = s;
-                final Batches.HostBatch ready = decoded;
-                NDArray[] logits = new NDArray[1];
-                NDArray[] target = new NDArray[1];
-                float loss = TrainStep.run((int) Seeds.mix(cfg.seed(), epoch, s), () -> {
-                    NDArray input = caches.train() != null ? caches.train().batch(step, idx)
-                            : ready != null ? Batches.toArray(step, ready)
-                            : Batches.images(step, train, idx, i -> new Random(Seeds.mix(cfg.seed(), ep, i) ^ 0x5DEECE66DL));
-                    logits[0] = caches.train() != null ? model.forwardFrom(caches.train().block(), input, true)
-                            : model.forward(input, true);
-                    target[0] = task.target(step, train, idx);
-                    return task.loss(logits[0], target[0]);
-                }, () -> correct[0] += task.correct(logits[0], target[0]), l -> new NonFiniteLossException(atEpoch(ep) + ", step " + (st + 1) + "/" + steps + ": non-finite loss ("
-                        + l + ")" + keptCheckpoint(ep)), () -> optimizer.step(params, lr));
-                observer.afterStep((long) epoch * steps + s, base);
-                lossSum += loss * idx.length;
-                seen += idx.length;
-                double secs = (System.nanoTime() - t0) / 1e9;
-                progress.step(s + 1, lossSum / seen, 100.0 * correct[0] / seen, seen / secs);
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        return new EpochMetrics(epoch, lr, lossSum / seen, 100.0 * correct[0] / seen, secs, seen / secs, null, null);
-    }
-
-    private EpochMetrics evaluate(PromptedVit model, EpochMetrics m, int epoch, Caches caches, NDManager base) {
-        boolean last = epoch == cfg.epochs() - 1;
-        int evalBatch = Math.max(cfg.batchSize(), 64);
-        EvalResult val = null;
-        EvalResult test = null;
-        if (data.val() != null && cfg.valEvery() > 0 && ((epoch + 1) % cfg.valEvery() == 0 || last)) {
-            val = Evaluator.evaluate(task, "val", model, data.val(), evalBatch, caches.val(), base);
-        }
-        if (data.test() != null && cfg.testEvery() > 0 && ((epoch + 1) % cfg.testEvery() == 0 || last)) {
-            test = Evaluator.evaluate(task, "test", model, data.test(), evalBatch, caches.test(), base);
-        }
-        return new EpochMetrics(m.epoch(), m.lr(), m.trainLoss(), m.trainTop1(), m.seconds(), m.imagesPerSecond(), val, test);
     }
 
     private RunRecord record(String status, String failure, Run run, String finished, List<EpochMetrics> epochs) {
@@ -526,35 +310,5 @@ public final class Trainer {
         }
         return List.copyOf(all);
     }
-
-    /** The checkpoint's tensors: trainable parameters as {@code param/...}, optimizer state as {@code optim/...}. */
-    private static Map<String, RawTensor> stateTensors(PromptedVit model, Optimizer optimizer) {
-        Map<String, RawTensor> out = new LinkedHashMap<>();
-        model.trainableParameters().forEach((k, a) -> out.put("param/" + k, RawTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
-        optimizer.state().forEach((k, t) -> out.put("optim/" + k, t));
-        return out;
-    }
-
-    /** One background thread per JVM decodes the next batch (its parallel decode uses the common pool). */
-    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "vptlab-prefetch");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private static Batches.HostBatch await(java.util.concurrent.Future<Batches.HostBatch> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VptlabException("interrupted while decoding a batch", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new VptlabException("decoding a batch failed: " + e.getCause(), e.getCause());
-        }
-    }
-
 
 }

@@ -1,5 +1,6 @@
 package dev.vptlab.newmethod;
 
+import dev.vptlab.train.RunModels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,11 +53,11 @@ class NewMethodTest {
         assertEquals(cfg, reread);
 
         try (NDManager m = NDManager.newBaseManager()) {
-            PromptedVit model = Trainer.buildModel(reread, data.train().imageShape(), m);
+            PromptedVit model = RunModels.build(reread, data.train().imageShape(), m);
             int d = model.backbone().config().embedDim();
             assertEquals(4L * d, model.parameterGroups().get("shared_prompts"));
             assertEquals(record.trainableParameters(), model.trainableCount());
-            Trainer.loadTrained(model, run.resolve(Trainer.TRAINABLE_FILE));
+            RunModels.loadTrained(model, run.resolve(Trainer.TRAINABLE_FILE));
             double top1 = Evaluator.evaluate("test", model, data.test(), 64, null, m).top1();
             assertEquals(record.epochs().get(1).test().top1(), top1, 1e-9, "reloaded weights score what the run scored");
 

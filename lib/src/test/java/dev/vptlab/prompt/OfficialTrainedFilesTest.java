@@ -1,5 +1,6 @@
 package dev.vptlab.prompt;
 
+import dev.vptlab.train.RunModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,7 @@ class OfficialTrainedFilesTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray images = Fixtures.array(m, Fixtures.tensors(Fixtures.vit("inputs.safetensors")).get("images"));
             PromptedVit official = model(m, c.metadata());
-            Trainer.loadTrained(official, Fixtures.official(file));
+            RunModels.loadTrained(official, Fixtures.official(file));
             float[] fromOfficial = official.forward(images, false).toFloatArray();
 
             PromptedVit nativePath = model(m, c.metadata());
@@ -62,7 +63,7 @@ class OfficialTrainedFilesTest {
             v[3] += 0.01f;
             InPlace.copy(norm, v);
             Path file = Fixtures.official("gated_last_model.pth");
-            PromptFileException e = assertThrows(PromptFileException.class, () -> Trainer.loadTrained(model, file));
+            PromptFileException e = assertThrows(PromptFileException.class, () -> RunModels.loadTrained(model, file));
             assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("enc.norm.weight differs by up to"), e.getMessage());
             assertTrue(!e.getMessage().contains("blocks."), "only the changed tensor is named: " + e.getMessage());
@@ -74,7 +75,7 @@ class OfficialTrainedFilesTest {
         Path file = Fixtures.root().resolve("pickle").resolve("random.bin");
         try (NDManager m = NDManager.newBaseManager()) {
             PromptedVit model = model(m, Safetensors.read(Fixtures.methods("gated_mae.safetensors")).metadata());
-            CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Trainer.loadTrained(model, file));
+            CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> RunModels.loadTrained(model, file));
             assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains("unrecognised checkpoint format"),
                     e.getMessage());
         }
