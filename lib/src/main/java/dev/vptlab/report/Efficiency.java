@@ -2,6 +2,7 @@ package dev.vptlab.report;
 
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
+import dev.vptlab.model.Macs;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.CrossVisualPrompts;
@@ -48,26 +49,8 @@ import tech.tablesaw.api.Table;
  * the size of every tensor of the built frozen trunk.
  *
  * <h2>Forward FLOPs per image (computed, not measured)</h2>
- * Notation: D the width, H the MLP hidden size, L the depth, p the patch size, c the input channels,
- * N = 1 + (S/p)² the tokens of an S×S image (CLS and patches), P the prompts. Only matrix products are counted,
- * in multiply-accumulates (MACs); a multiply-add is 2 FLOPs, so {@code gflops} = 2 × {@code gmacs} / 10⁹.
- * <ul>
- *   <li>patch embedding: (N − 1)·D·c·p²</li>
- *   <li>one block over a sequence of T tokens: 3·T·D² (qkv) + T²·D (Q·Kᵀ, all heads together) + T²·D (A·V)
- *       + T·D² (output projection) + 2·T·D·H (the two MLP layers)</li>
- *   <li>frozen backbone alone: patch embedding + L·block(N)</li>
- *   <li>VPT-deep and Gated PT: patch embedding + L·block(N + P) (the P prompts are in the sequence of every block;
- *       VPT-deep replacing them between blocks costs no products)</li>
- *   <li>VPT-shallow entering before block k: patch embedding + (k − 1)·block(N) + (L − k + 1)·block(N + P)</li>
- *   <li>CVPT: the backbone's self-attention over N tokens, plus in each of the L blocks the cross-attention branch
- *       (N queries, P keys/values, the block's frozen weights reused): N·D² (Q of the N tokens) + 2·P·D² (K and V
- *       of the P prompts) + N·P·D (Q·Kᵀ) + N·P·D (A·V) + N·D² (output projection)</li>
- * </ul>
- * Not counted: LayerNorms, softmax, GELU, biases, residual additions, dropout and drop-path, gates and
- * temperatures, pooling and the classifier head (D·C MACs, the same for every method). This is the convention
- * of spec cvpt.md §12 (fvcore's, which calls MACs "FLOPs"): its ViT-B/16 figures are our {@code gmacs}. CVPT's
- * prompt K and V do not depend on the image and could be computed once per batch at evaluation; like the
- * upstream code, they are counted per image here.
+ * {@link MethodMacs#forwardMacs} on the formulas of {@link Macs}; a multiply-add is 2 FLOPs, so {@code gflops} =
+ * 2 × {@code gmacs} / 10⁹.
  *
  * <h2>Throughput (measured)</h2>
  * {@link Bench#run}, as {@code vptlab bench}: a random trunk, one random batch of {@code batch} images,
@@ -170,66 +153,9 @@ public final class Efficiency {
 
     // ------------------------------------------------------------------------------------------ FLOPs
 
-    /** MACs of the patch embedding of one image: (N − 1)·D·c·p². */
-    public static long patchEmbedMacs(VitConfig c) {
-        return (long) c.numPatches() * c.embedDim() * c.inChannels() * c.patchSize() * c.patchSize();
-    }
-
-    /** MACs of one block over {@code tokens} tokens: 4·T·D² + 2·T²·D + 2·T·D·H. */
-    public static long blockMacs(VitConfig c, long tokens) {
-        long d = c.embedDim();
-        long t = tokens;
-        return 3 * t * d * d + t * t * d + t * t * d + t * d * d + 2 * t * d * c.mlpHidden();
-    }
-
-    /** MACs of one CVPT cross-attention branch: N queries against P prompts, 2·N·D² + 2·P·D² + 2·N·P·D. */
-    public static long crossAttentionMacs(VitConfig c, long prompts) {
-        long d = c.embedDim();
-        long n = c.numTokens();
-        return n * d * d + 2 * prompts * d * d + n * prompts * d + n * prompts * d + n * d * d;
-    }
-
-    /** Forward MACs per image of the frozen backbone alone (no prompts, no head). */
-    public static long backboneMacs(VitConfig c) {
-        return patchEmbedMacs(c) + c.depth() * blockMacs(c, c.numTokens());
-    }
-
-    /** Forward MACs per image of {@code m} on {@code c} (formula in the class comment; no head). */
-    public static long forwardMacs(VitConfig c, MethodConfig m) {
-        long n = c.numTokens();
-        long p = m.prompts();
-        long macs = patchEmbedMacs(c);
-        for (int i = 0; i < c.depth(); i++) {
-            boolean inSequence = switch (m.method()) {
-                case "vpt-deep", "gated" -> true;
-                case "vpt-shallow" -> i >= m.insertBlock() - 1;
-                case "cvpt" -> false;
-                default -> throw new IllegalStateException(m.method());
-            };
-            macs += blockMacs(c, inSequence ? n + p : n);
-            if (m.method().equals("cvpt")) {
-                macs += crossAttentionMacs(c, p);
-            }
-        }
-        return macs;
-    }
-
-    /** Forward FLOPs per image (2 per multiply-add), in units of 10⁹. */
+    /** {@link MethodMacs#forwardGflops}. */
     public static double forwardGflops(VitConfig c, MethodConfig m) {
-        return 2.0 * forwardMacs(c, m) / 1e9;
-    }
-
-    /**
-     * The smallest P in 1..{@code maxPrompts} from which CVPT's forward costs no more than VPT-deep's (by the
-     * formula; the difference grows with P), or −1 if none.
-     */
-    public static int cvptNoCostlierFrom(VitConfig c, int maxPrompts) {
-        for (int p = 1; p <= maxPrompts; p++) {
-            if (forwardMacs(c, MethodConfig.of("cvpt", p)) <= forwardMacs(c, MethodConfig.of("vpt-deep", p))) {
-                return p;
-            }
-        }
-        return -1;
+        return MethodMacs.forwardGflops(c, m);
     }
 
     // ------------------------------------------------------------------------------------------ parameters
@@ -467,7 +393,7 @@ public final class Efficiency {
                 for (int p : prompts) {
                     MethodConfig m = MethodConfig.of(name, p);
                     Params params = parameters(vit, m, s.classes(), manager);
-                    long macs = forwardMacs(c, m);
+                    long macs = MethodMacs.forwardMacs(c, m);
                     Measurement r = switch (s.measure()) {
                         case NONE -> Measurement.none();
                         case IN_PROCESS -> measureInProcess(c, m, s);
@@ -610,7 +536,7 @@ public final class Efficiency {
         if (flops != null && t.rowCount() > 0) {
             VitConfig c = VitConfig.presets().get(t.stringColumn("arch").get(0));
             if (c != null) {
-                double base = 2.0 * backboneMacs(c.withImageSize(t.intColumn("image").get(0))) / 1e9;
+                double base = 2.0 * Macs.backbone(c.withImageSize(t.intColumn("image").get(0))) / 1e9;
                 double[] x = t.intColumn("prompts").unique().sorted((a, b) -> a - b).asList().stream().mapToDouble(i -> i).toArray();
                 double[] y = new double[x.length];
                 Arrays.fill(y, base);
@@ -669,7 +595,7 @@ public final class Efficiency {
         s.append(".");
         VitConfig c = VitConfig.presets().get(arch);
         if (c != null) {
-            int from = cvptNoCostlierFrom(c.withImageSize(side), 100_000);
+            int from = MethodMacs.cvptNoCostlierFrom(c.withImageSize(side), 100_000);
             s.append(String.format(Locale.ROOT, " By the formula, CVPT's forward costs more than VPT-deep's below P = %d and no more from "
                     + "there on (%s at %d px).", from, arch, side));
         }

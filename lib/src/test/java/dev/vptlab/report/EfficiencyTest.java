@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.model.Macs;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
@@ -27,44 +28,44 @@ class EfficiencyTest {
     @Test
     void flopsFormulaMatchesAHandComputation() {
         // patch embedding: 4 patches · 4 outputs · (1 channel · 4 · 4) inputs = 256 MACs
-        assertEquals(256, Efficiency.patchEmbedMacs(TINY));
+        assertEquals(256, Macs.patchEmbed(TINY));
         // block over T = 5: qkv 3·5·16 = 240, QKᵀ 25·4 = 100, AV 100, proj 5·16 = 80, MLP 2·5·4·8 = 320 → 840
-        assertEquals(840, Efficiency.blockMacs(TINY, 5));
+        assertEquals(840, Macs.block(TINY, 5));
         // backbone: 256 + 2 · 840
-        assertEquals(1936, Efficiency.backboneMacs(TINY));
+        assertEquals(1936, Macs.backbone(TINY));
         // VPT-deep, P = 3 (T = 8): qkv 384, QKᵀ 256, AV 256, proj 128, MLP 512 → 1536 per block
-        assertEquals(256 + 2 * 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("vpt-deep", 3)));
-        assertEquals(256 + 2 * 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("gated", 3)));
-        assertEquals(256 + 2 * 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3)));
+        assertEquals(256 + 2 * 1536, MethodMacs.forwardMacs(TINY, MethodConfig.of("vpt-deep", 3)));
+        assertEquals(256 + 2 * 1536, MethodMacs.forwardMacs(TINY, MethodConfig.of("gated", 3)));
+        assertEquals(256 + 2 * 1536, MethodMacs.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3)));
         // VPT-shallow entering before block 2: block 1 sees 5 tokens, block 2 sees 8
-        assertEquals(256 + 840 + 1536, Efficiency.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3).withInsertBlock(2)));
+        assertEquals(256 + 840 + 1536, MethodMacs.forwardMacs(TINY, MethodConfig.of("vpt-shallow", 3).withInsertBlock(2)));
         // CVPT, P = 3: per block Q 5·16 = 80, K and V 2·3·16 = 96, QKᵀ 5·3·4 = 60, AV 60, proj 80 → 376
-        assertEquals(376, Efficiency.crossAttentionMacs(TINY, 3));
-        assertEquals(1936 + 2 * 376, Efficiency.forwardMacs(TINY, MethodConfig.of("cvpt", 3)));
+        assertEquals(376, Macs.crossAttention(TINY, 3));
+        assertEquals(1936 + 2 * 376, MethodMacs.forwardMacs(TINY, MethodConfig.of("cvpt", 3)));
         // a multiply-add is 2 FLOPs
-        assertEquals(2 * 2688 / 1e9, Efficiency.forwardGflops(TINY, MethodConfig.of("cvpt", 3)), 1e-18);
+        assertEquals(2 * 2688 / 1e9, MethodMacs.forwardGflops(TINY, MethodConfig.of("cvpt", 3)), 1e-18);
     }
 
     @Test
     void vitB16MatchesTheSpecTableAndPublishedVptDeepCounts() {
         VitConfig b = VitConfig.VIT_B16;
-        assertEquals(17.56, Efficiency.backboneMacs(b) / 1e9, 0.005, "spec cvpt.md §12 baseline");
+        assertEquals(17.56, Macs.backbone(b) / 1e9, 0.005, "spec cvpt.md §12 baseline");
         int[] m = {1, 5, 10, 20, 50, 100, 150, 200};
         double[] deep = {17.66, 18.02, 18.49, 19.41, 22.22, 26.97, 31.81, 36.74};
         double[] cvpt = {20.37, 20.44, 20.53, 20.71, 21.24, 22.13, 23.02, 23.91};
         for (int i = 0; i < m.length; i++) {
-            assertEquals(deep[i], Efficiency.forwardMacs(b, MethodConfig.of("vpt-deep", m[i])) / 1e9, 0.005, "VPT-deep M=" + m[i]);
-            assertEquals(cvpt[i], Efficiency.forwardMacs(b, MethodConfig.of("cvpt", m[i])) / 1e9, 0.005, "CVPT M=" + m[i]);
+            assertEquals(deep[i], MethodMacs.forwardMacs(b, MethodConfig.of("vpt-deep", m[i])) / 1e9, 0.005, "VPT-deep M=" + m[i]);
+            assertEquals(cvpt[i], MethodMacs.forwardMacs(b, MethodConfig.of("cvpt", m[i])) / 1e9, 0.005, "CVPT M=" + m[i]);
         }
         // arXiv 2305.17223's VPT-deep counts (G): 50 → 22.2, 100 → 26.9, 150 → 31.8, 200 → 36.7
         int[] pm = {50, 100, 150, 200};
         double[] published = {22.2, 26.9, 31.8, 36.7};
         for (int i = 0; i < pm.length; i++) {
-            assertEquals(published[i], Efficiency.forwardMacs(b, MethodConfig.of("vpt-deep", pm[i])) / 1e9, 0.1);
+            assertEquals(published[i], MethodMacs.forwardMacs(b, MethodConfig.of("vpt-deep", pm[i])) / 1e9, 0.1);
         }
         // spec: at M = 37, VPT-deep 21.00 G and CVPT 21.01 G, so CVPT is no costlier from 38 on
-        assertEquals(38, Efficiency.cvptNoCostlierFrom(b, 1000));
-        assertEquals(-1, Efficiency.cvptNoCostlierFrom(b, 37));
+        assertEquals(38, MethodMacs.cvptNoCostlierFrom(b, 1000));
+        assertEquals(-1, MethodMacs.cvptNoCostlierFrom(b, 37));
     }
 
     @Test
@@ -99,7 +100,7 @@ class EfficiencyTest {
             assertTrue(r.getDouble("eval_img_s") > 0 && Double.isFinite(r.getDouble("eval_img_s")), r.toString());
             assertTrue(Double.isNaN(r.getDouble("peak_rss_mib")), "in-process: no per-configuration RSS");
             MethodConfig m = MethodConfig.of(r.getString("method"), r.getInt("prompts"));
-            assertEquals(2.0 * Efficiency.forwardMacs(c, m) / 1e9, r.getDouble("gflops"), 1e-12);
+            assertEquals(2.0 * MethodMacs.forwardMacs(c, m) / 1e9, r.getDouble("gflops"), 1e-12);
             assertEquals(r.getLong("total_params"), c.trunkParameterCount() + r.getLong("trainable_params"));
         }
         Map<String, XYChart> charts = Efficiency.charts(t);
@@ -107,8 +108,8 @@ class EfficiencyTest {
         assertEquals(3, charts.get("gflops").getSeriesMap().size(), "two methods and the backbone alone");
         assertNotNull(Charts.image(charts.get("train")));
         String sentence = Efficiency.summary(t);
-        assertTrue(sentence.contains("P = 20") && sentence.contains("below P = " + Efficiency.cvptNoCostlierFrom(c, 100_000)), sentence);
-        assertTrue(Efficiency.cvptNoCostlierFrom(c, 100_000) < 20);
+        assertTrue(sentence.contains("P = 20") && sentence.contains("below P = " + MethodMacs.cvptNoCostlierFrom(c, 100_000)), sentence);
+        assertTrue(MethodMacs.cvptNoCostlierFrom(c, 100_000) < 20);
         String claim = Efficiency.paperClaimCheck(t);
         assertTrue(claim.startsWith("**The paper's claim**") && claim.contains("**Ours**, at P = 20")
                 && claim.contains("FLOPs are lower than") && claim.endsWith("memory was not measured."), claim);
