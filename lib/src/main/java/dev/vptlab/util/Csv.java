@@ -88,6 +88,11 @@ public final class Csv {
 
     /** One record, ended by "\n", of cells already formatted; quoted as RFC 4180 says. */
     public static String line(List<String> cells) {
+        return record(cells) + "\n";
+    }
+
+    /** {@link #line(List)} without the line end: for a caller that ends lines itself ({@code println}). */
+    public static String record(List<String> cells) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) {
@@ -95,7 +100,7 @@ public final class Csv {
             }
             b.append(field(cells.get(i)));
         }
-        return b.append('\n').toString();
+        return b.toString();
     }
 
     /** {@link #line(List)} of {@code cells}. */

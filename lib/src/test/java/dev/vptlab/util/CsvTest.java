@@ -105,6 +105,7 @@ class CsvTest {
         assertEquals("\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",#not quoted, spaces kept \n",
                 Csv.line(List.of("x,y", "say \"hi\"", "two\nlines", "#not quoted", " spaces kept ")));
         assertEquals("\n", Csv.line(List.of()));
+        assertEquals("a,\"b,c\"", Csv.record(List.of("a", "b,c")));
         assertEquals("", Csv.number(Double.NaN));
         assertEquals("1.0E-4", Csv.number(1e-4));
         assertEquals("19.53125", Csv.number(19.53125));
