@@ -5,7 +5,6 @@ import dev.vptlab.prompt.VptShallow;
 import dev.vptlab.data.Splits;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.RawTensor;
 import dev.vptlab.checkpoint.Safetensors;
@@ -17,18 +16,21 @@ import dev.vptlab.data.Pipelines;
 import dev.vptlab.data.Vtab1k;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
-import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.MethodConfig;
-import dev.vptlab.report.Bench;
+import dev.vptlab.report.BenchCsv;
+import dev.vptlab.report.BenchRow;
+import dev.vptlab.report.FreshJvmBench;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunSeries;
 import dev.vptlab.train.Trainer;
+import dev.vptlab.util.Csv;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,13 +44,12 @@ import picocli.CommandLine.Spec;
  * {@code vptlab bench}: training and evaluation throughput and peak memory of one configuration, as one
  * table row. Weights are random (speed does not depend on them). Times are the median of several
  * timed steps after warm-up steps; the training step is forward + backward + optimizer update
- * ({@link Bench#run}, shared with {@link dev.vptlab.report.Efficiency}). {@code peak_rss_mib} is this process's
- * peak resident set ({@code VmHWM}) at the end; {@code device_mem_mib} is the GPU memory in use (GPU only).
+ * ({@link FreshJvmBench#measure}, which {@link dev.vptlab.report.Efficiency} runs in a fresh JVM per
+ * configuration). {@code peak_rss_mib} is this process's peak resident set ({@code VmHWM}) at the end;
+ * {@code device_mem_mib} is the GPU memory in use (GPU only). The row's format is {@link BenchRow}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure training/eval images/s and peak memory.")
 final class BenchCommand implements Callable<Integer> {
-    static final String HEADER = Bench.HEADER;
-
     @Spec
     CommandSpec spec;
 
@@ -116,27 +117,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (data) {
             PipelineBenchmark.Result r = PipelineBenchmark.run(1000, 320, image == null ? 224 : image, batch);
-            spec.commandLine().getOut().printf("pipeline,images,side,open_decode_transform_img_s,cached_batches_img_s,on_the_fly_fgvc_img_s%n"
-                    + "%s,%d,%d,%.0f,%.0f,%.0f%n", "jpeg320", r.images(), r.side(), r.openImagesPerSecond(),
-                    r.cachedBatchImagesPerSecond(), r.onTheFlyImagesPerSecond());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(Csv.record(List.of("pipeline", "images", "side", "open_decode_transform_img_s", "cached_batches_img_s",
+                    "on_the_fly_fgvc_img_s")));
+            out.println(Csv.record(List.of("jpeg320", String.format("%d", r.images()), String.format("%d", r.side()),
+                    String.format("%.0f", r.openImagesPerSecond()), String.format("%.0f", r.cachedBatchImagesPerSecond()),
+                    String.format("%.0f", r.onTheFlyImagesPerSecond()))));
             return 0;
         }
-        MethodConfig mc = MethodOptions.applySettings(MethodConfig.of(method, prompts),
-                insertBlock == 1 ? Map.of() : Map.of("insert_block", insertBlock));
-        Bench.Result r = Bench.run(c, mc, batch, classes, warmup, steps);
-        double trainIps = r.trainImagesPerSecond();
-        double evalIps = r.evalImagesPerSecond();
-        String device = r.device();
-        double deviceMem = r.deviceMemoryMiB();
-        double peakRss = Bench.peakRssMiB();
-        String row = String.join(",", arch, method, String.valueOf(prompts), String.valueOf(insertBlock), String.valueOf(batch),
-                String.valueOf(c.imageSize()), device, String.format(Locale.ROOT, "%.1f", trainIps), String.format(Locale.ROOT, "%.1f", evalIps),
-                String.format(Locale.ROOT, "%.0f", peakRss), Double.isNaN(deviceMem) ? "" : String.format(Locale.ROOT, "%.0f", deviceMem));
-        spec.commandLine().getOut().println(HEADER);
-        spec.commandLine().getOut().println(row);
+        BenchRow row = FreshJvmBench.measure(arch, c, FreshJvmBench.methodConfig(method, prompts, insertBlock), batch, classes,
+                warmup, steps);
+        spec.commandLine().getOut().println(BenchRow.HEADER);
+        spec.commandLine().getOut().println(row.record());
         if (csv != null) {
-            String existing = Files.exists(csv) ? Files.readString(csv) : HEADER + "\n";
-            AtomicFiles.writeString(csv, existing + row + "\n");
+            BenchCsv.append(csv, row);
         }
         return 0;
     }

@@ -1,14 +1,14 @@
 package dev.vptlab.reference;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.util.Csv;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import tech.tablesaw.api.Table;
 
 /**
  * One of the papers' reference tables (published numbers, per-task hyper-parameters), shipped as a
@@ -27,23 +27,14 @@ public final class ReferenceTable {
         this.rows = rows;
     }
 
-    /** Loads {@code name}.csv from the library's resources (e.g. "gated_hparams"). */
+    /** Loads {@code name}.csv from the library's resources (e.g. "gated_hparams"); every cell as text. */
     public static ReferenceTable load(String name) {
         try (InputStream in = ReferenceTable.class.getResourceAsStream(name + ".csv")) {
             if (in == null) {
                 throw new VptlabException("no reference table '" + name + "'");
             }
-            List<List<String>> lines = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            List<String> header = lines.get(0);
-            List<Map<String, String>> rows = new ArrayList<>();
-            for (List<String> l : lines.subList(1, lines.size())) {
-                Map<String, String> row = new LinkedHashMap<>();
-                for (int i = 0; i < header.size(); i++) {
-                    row.put(header.get(i), i < l.size() ? l.get(i) : "");
-                }
-                rows.add(row);
-            }
-            return new ReferenceTable(name, List.copyOf(header), List.copyOf(rows));
+            Table t = Csv.readText(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
+            return new ReferenceTable(name, List.copyOf(t.columnNames()), List.copyOf(Csv.records(t)));
         } catch (IOException e) {
             throw new VptlabException("cannot read reference table '" + name + "': " + e.getMessage(), e);
         }
@@ -63,48 +54,5 @@ public final class ReferenceTable {
 
     public List<Map<String, String>> where(Predicate<Map<String, String>> p) {
         return rows.stream().filter(p).toList();
-    }
-
-    /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-    static List<List<String>> parse(String text) {
-        List<List<String>> out = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                row.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                row.add(field.toString());
-                field.setLength(0);
-                if (!(row.size() == 1 && row.get(0).isEmpty())) {
-                    out.add(row);
-                }
-                row = new ArrayList<>();
-            } else {
-                field.append(c);
-            }
-        }
-        if (field.length() > 0 || !row.isEmpty()) {
-            row.add(field.toString());
-            out.add(row);
-        }
-        return out;
     }
 }

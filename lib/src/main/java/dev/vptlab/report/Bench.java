@@ -22,8 +22,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The speed measurement shared by {@code vptlab bench} and {@link Efficiency}: training and evaluation
- * throughput of one configuration, in this JVM, on the engine's default device.
+ * The speed measurement shared by {@code vptlab bench} ({@link FreshJvmBench}) and {@link Efficiency}: training
+ * and evaluation throughput of one configuration, in this JVM, on the engine's default device. The row
+ * {@code vptlab bench} prints is {@link BenchRow}.
  *
  * <p>What is timed: on a random trunk (speed does not depend on the weights) and one fixed random batch,
  * {@code warmup} untimed steps, then {@code steps} timed ones; each step is one training step (forward with
@@ -33,10 +34,6 @@ import java.util.Arrays;
  * nothing accumulates across steps.
  */
 public final class Bench {
-    /** The columns {@code vptlab bench} prints, in order. */
-    public static final String HEADER =
-            "arch,method,prompts,insert_block,batch,image,device,train_img_s,eval_img_s,peak_rss_mib,device_mem_mib";
-
     private Bench() {}
 
     /**

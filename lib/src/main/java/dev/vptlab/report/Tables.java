@@ -1,7 +1,7 @@
 package dev.vptlab.report;
 
 import dev.vptlab.util.AtomicFiles;
-import java.io.StringWriter;
+import dev.vptlab.util.Csv;
 import java.nio.file.Path;
 import tech.tablesaw.api.Table;
 
@@ -9,10 +9,8 @@ import tech.tablesaw.api.Table;
 public final class Tables {
     private Tables() {}
 
-    /** Writes {@code t} as CSV, atomically (a crash never leaves a half-written table). */
+    /** Writes {@code t} as CSV ({@link Csv#write(Table)}), atomically (a crash never leaves a half-written table). */
     public static void saveCsv(Table t, Path file) {
-        StringWriter w = new StringWriter();
-        t.write().csv(w);
-        AtomicFiles.writeString(file, w.toString());
+        AtomicFiles.writeString(file, Csv.write(t));
     }
 }

@@ -10,7 +10,10 @@ import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.data.Batches;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
+import dev.vptlab.util.Csv;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -72,18 +75,19 @@ public final class Evaluator {
     /** Writes one CSV row per image: path, label, logit_0..logit_{C-1} (atomically). */
     public static void saveLogits(Path file, ImageDataset d, float[] logits) {
         int c = d.numClasses();
-        StringBuilder b = new StringBuilder("path,label");
+        List<String> cells = new ArrayList<>(List.of("path", "label"));
         for (int k = 0; k < c; k++) {
-            b.append(",logit_").append(k);
+            cells.add("logit_" + k);
         }
-        b.append('\n');
+        StringBuilder b = new StringBuilder(Csv.line(cells));
         for (int i = 0; i < d.size(); i++) {
-            String p = d.path(i);
-            b.append(p.contains(",") || p.contains("\"") ? '"' + p.replace("\"", "\"\"") + '"' : p).append(',').append(d.label(i));
+            cells.clear();
+            cells.add(d.path(i));
+            cells.add(String.valueOf(d.label(i)));
             for (int k = 0; k < c; k++) {
-                b.append(',').append(logits[i * c + k]);
+                cells.add(String.valueOf(logits[i * c + k]));
             }
-            b.append('\n');
+            b.append(Csv.line(cells));
         }
         AtomicFiles.writeString(file, b.toString());
     }

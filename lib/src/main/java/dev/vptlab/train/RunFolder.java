@@ -2,6 +2,7 @@ package dev.vptlab.train;
 
 import dev.vptlab.task.EvalResult;
 import dev.vptlab.util.AtomicFiles;
+import dev.vptlab.util.Csv;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -48,31 +49,16 @@ public final class RunFolder {
      * AUC when C != 2), is an empty cell. Numbers use {@link Double#toString}, locale-independent and exact.
      */
     static String metricsCsv(RunRecord record) {
-        StringBuilder sb = new StringBuilder(String.join(",", METRICS_COLUMNS)).append('\n');
+        StringBuilder sb = new StringBuilder(Csv.line(METRICS_COLUMNS));
         for (EpochMetrics e : record.epochs()) {
             EvalResult v = e.val();
             EvalResult t = e.test();
-            sb.append(e.epoch());
-            cell(sb, e.lr());
-            cell(sb, e.trainLoss());
-            cell(sb, e.trainTop1());
-            cell(sb, v == null ? Double.NaN : v.top1());
-            cell(sb, v == null ? Double.NaN : v.top5());
-            cell(sb, v == null ? Double.NaN : v.auc());
-            cell(sb, t == null ? Double.NaN : t.top1());
-            cell(sb, t == null ? Double.NaN : t.top5());
-            cell(sb, t == null ? Double.NaN : t.auc());
-            cell(sb, e.seconds());
-            cell(sb, e.imagesPerSecond());
-            sb.append('\n');
+            sb.append(Csv.line(String.valueOf(e.epoch()), Csv.number(e.lr()), Csv.number(e.trainLoss()), Csv.number(e.trainTop1()),
+                    Csv.number(v == null ? Double.NaN : v.top1()), Csv.number(v == null ? Double.NaN : v.top5()),
+                    Csv.number(v == null ? Double.NaN : v.auc()), Csv.number(t == null ? Double.NaN : t.top1()),
+                    Csv.number(t == null ? Double.NaN : t.top5()), Csv.number(t == null ? Double.NaN : t.auc()),
+                    Csv.number(e.seconds()), Csv.number(e.imagesPerSecond())));
         }
         return sb.toString();
-    }
-
-    private static void cell(StringBuilder sb, double value) {
-        sb.append(',');
-        if (!Double.isNaN(value)) {
-            sb.append(value);
-        }
     }
 }

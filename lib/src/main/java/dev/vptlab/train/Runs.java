@@ -1,6 +1,7 @@
 package dev.vptlab.train;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.util.Csv;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -24,7 +25,6 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
-import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * Tables over run folders for notebooks and the CLI. {@link #load} puts one row per run with the headline
@@ -131,12 +131,8 @@ public final class Runs {
             throw new VptlabException(file + ": no metrics file here");
         }
         try {
-            CsvReadOptions options = CsvReadOptions.builder(file.toFile())
-                    .tableName(runDir.getFileName() == null ? "epochs" : runDir.getFileName().toString())
-                    .columnTypes(column -> column.equals("epoch") ? ColumnType.INTEGER : ColumnType.DOUBLE)
-                    .locale(Locale.ROOT)
-                    .build();
-            return Table.read().usingOptions(options);
+            return Csv.read(file, runDir.getFileName() == null ? "epochs" : runDir.getFileName().toString(),
+                    column -> column.equals("epoch") ? ColumnType.INTEGER : ColumnType.DOUBLE);
         } catch (RuntimeException e) {
             throw new VptlabException(file + ": cannot read metrics: " + e.getMessage(), e);
         }

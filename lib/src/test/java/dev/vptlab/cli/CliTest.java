@@ -228,6 +228,29 @@ class CliTest {
     }
 
     @Test
+    void benchPrintsItsRowAndAppendsItToTheCsv(@TempDir Path tmp) throws Exception {
+        Path csv = tmp.resolve("bench.csv");
+        String header = "arch,method,prompts,insert_block,batch,image,device,train_img_s,eval_img_s,peak_rss_mib,device_mem_mib";
+        String row = "vit_tiny12_fmnist,vpt-shallow,3,2,2,16,cpu,[0-9]+\\.[0-9],[0-9]+\\.[0-9],[0-9]+,";
+        for (int i = 1; i <= 2; i++) {
+            Result r = run("bench", "--arch", "vit_tiny12_fmnist", "--method", "vpt-shallow", "--prompts", "3", "--insert-block", "2",
+                    "--image", "16", "--batch", "2", "--classes", "4", "--warmup", "0", "--steps", "1", "--csv", csv.toString());
+            assertEquals(0, r.code(), r.err());
+            java.util.List<String> out = r.out().lines().toList();
+            assertEquals(2, out.size(), r.out());
+            assertEquals(header, out.get(0));
+            assertTrue(out.get(1).matches(row), out.get(1));
+            java.util.List<String> file = java.nio.file.Files.readAllLines(csv);
+            assertEquals(1 + i, file.size(), "one header, then one row per run: " + file);
+            assertEquals(header, file.get(0));
+            assertEquals(out.get(1), file.get(i));
+        }
+        Result bad = run("bench", "--arch", "vit_tiny12_fmnist", "--method", "nope");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().startsWith("vptlab: unknown method 'nope'"), bad.err());
+    }
+
+    @Test
     void skipCorruptFlagReachesTheLoaderAndTheSummaryListsWhatWasSkipped() {
         TrainCommand t = new TrainCommand();
         new picocli.CommandLine(t).parseArgs("--task", "dtd", "--backbone", "b.pth", "--out", "o", "--skip-corrupt");

@@ -13,7 +13,8 @@ import dev.vptlab.prompt.Methods;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.prompt.PromptedVit;
 import dev.vptlab.prompt.VptDeep;
-import dev.vptlab.report.Efficiency;
+import dev.vptlab.report.MethodMacs;
+import dev.vptlab.report.ParameterCount;
 import dev.vptlab.task.DataSources;
 import dev.vptlab.testutil.Fixtures;
 import dev.vptlab.train.Evaluator;
@@ -63,8 +64,8 @@ class NewMethodTest {
 
             // Summaries: the FLOPs model counts the shared prompts like VPT-deep's (the same tokens in every block).
             VitConfig vc = model.backbone().config();
-            assertEquals(VptDeep.Config.of(4).forwardMacs(vc), Efficiency.forwardMacs(vc, method));
-            assertTrue(Efficiency.parameters(vc, method, 10).trainable() == record.trainableParameters());
+            assertEquals(VptDeep.Config.of(4).forwardMacs(vc), MethodMacs.forwardMacs(vc, method));
+            assertEquals(record.trainableParameters(), ParameterCount.of(vc, method, 10).trainable());
         }
         Table runs = Runs.load(tmp.resolve("results"));
         assertEquals(1, runs.rowCount());
