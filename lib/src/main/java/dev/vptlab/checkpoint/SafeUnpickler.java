@@ -35,6 +35,9 @@ import java.util.Set;
  * BUILD state on a dict or tensor is dropped (it carries no weights). Every length is checked against the
  * bytes left before allocating; the stack, memo and big integers are capped; dict keys and set elements must
  * be hashable in Python's sense.
+ *
+ * <p>Long because it is one idea that cannot be cut: a pickle virtual machine whose opcodes and allow-list must
+ * be read together to see that nothing outside the list can run.
  */
 final class SafeUnpickler {
 

@@ -31,6 +31,9 @@ import java.util.zip.ZipFile;
  * <p>Every size is checked before use: storage entries against the element count in the pickle, tensor
  * views against their storage, and the total bytes materialised against a {@link ReadBudget}, so that a
  * hostile file fails with a {@link CheckpointFormatException} instead of exhausting memory.
+ *
+ * <p>Long because PyTorch's zip container (directory, storages, the pickled index) is one format read end to end
+ * here.
  */
 public final class TorchZipReader {
 

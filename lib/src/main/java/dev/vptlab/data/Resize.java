@@ -10,6 +10,9 @@ import java.util.Arrays;
  * {@code tf.image.resize} ({@link #tfBilinear}), which GatedPT's VTAB pipeline uses
  * ({@code src/data/datasets/tf_dataset.py}, {@code preprocess_fn}). Coefficients are computed once per axis
  * per call; the inner loops run over flat arrays with no per-pixel allocation.
+ *
+ * <p>Long because it holds the resize kernels the papers' pipelines use (PIL's and TensorFlow's bilinear and
+ * bicubic), which share the separable two-pass driver written once here.
  */
 public final class Resize {
     /** The two PIL filters the pipelines use, with Pillow's kernel definitions and supports. */

@@ -31,6 +31,9 @@ import tech.tablesaw.api.Table;
  * data and checkpoints on a GPU: long runs go through the CLI; notebooks load their run records when
  * present and otherwise show the exact command). Locations come from the environment ({@code VPTLAB_PROFILE},
  * {@code VPTLAB_RESULTS}, {@code VPTLAB_DATA}, {@code VPTLAB_CHECKPOINTS}) unless given.
+ *
+ * <p>Long because it is the notebooks' single entry point (profiles, folders, runs, tables); each method is a
+ * short delegation to the library.
  */
 public final class Lab {
     /** How much a notebook runs. */

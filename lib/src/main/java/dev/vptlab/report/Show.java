@@ -34,6 +34,9 @@ import tech.tablesaw.columns.Column;
  * </ul>
  * If a kernel's display call fails, the output is printed as text instead, with one warning on
  * {@code System.err}; a notebook cell never fails because of how its output is shown.
+ *
+ * <p>Long because it is the single place that knows every supported kernel's display API (rapaio, JJava, IJava,
+ * none); splitting it would spread the kernel detection over several classes.
  */
 public final class Show {
     private Show() {}

@@ -33,6 +33,9 @@ import tech.tablesaw.api.Table;
  * and CVPT on every mini task with each self-supervised backbone. Every point is an ordinary run folder
  * (so an interrupted study resumes where it stopped); tables (CSV) and plots (PNG) are derived from the
  * run records.
+ *
+ * <p>Long because it lists every study of the embedded reproduction in one place, so that a reader sees the
+ * whole plan and its budgets together.
  */
 public final class Reproduce {
     /** How much to run: {@code smoke} (tests, notebooks: seconds) or {@code quick} (the embedded default). */

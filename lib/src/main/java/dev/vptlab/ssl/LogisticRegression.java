@@ -13,6 +13,9 @@ import java.util.stream.IntStream;
  * descent with step 1/L, L = ½·λ_max(ZᵀZ/n) + λ (the softmax cross-entropy's curvature bound; λ_max by
  * power iteration). Sums over samples run in fixed chunks reduced in order, so results do not depend on
  * thread timing.
+ *
+ * <p>Long because it is one algorithm: multinomial logistic regression fitted by L-BFGS with its line search, as
+ * the linear-probe protocol needs.
  */
 public final class LogisticRegression {
     private static final int CHUNK = 1024;

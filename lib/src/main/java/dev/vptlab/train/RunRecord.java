@@ -58,6 +58,9 @@ import java.util.TreeMap;
  * @param epochs one entry per completed epoch, in increasing epoch order
  * @param skippedImages images left out of the splits as unreadable ({@code --skip-corrupt}), each naming the
  *     split file, line, image and problem; empty otherwise (and in records written before this field)
+ *
+ * <p>Long because the record's JSON form is written and read here, field by field with its checks, so that the
+ * two directions cannot drift apart.
  */
 public record RunRecord(String runId, String status, String failure, Map<String, Object> config,
         String backboneSha256, List<ConfigChange> configChanges, long seed,

@@ -45,6 +45,9 @@ import java.util.stream.Stream;
  * from (seed, epoch, step) before every step, the shuffle from (seed, epoch) and augmentation from
  * (seed, epoch, image). A resumed run therefore draws exactly what an uninterrupted one draws, and on
  * CPU reaches identical metrics.
+ *
+ * <p>Slightly over 300 lines because a run's lifecycle (lock, resume checks, the write order of record and
+ * state, failure marking) reads best as one piece.
  */
 public final class Trainer {
     /** The splits of a task; val and test may be null. */
