@@ -1,5 +1,6 @@
 package dev.vptlab.plan;
 
+import dev.vptlab.prompt.Methods;
 import dev.vptlab.train.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +77,8 @@ public record SeedSummary(String result, Map<Long, Double> perSeed, Map<Long, St
         return out;
     }
 
+    /** The test accuracy the method's paper reports: the best epoch's or the last one's. */
     private static double reported(RunRecord r) {
-        return "cvpt".equals(String.valueOf(r.config().get("method"))) ? r.bestTestTop1() : r.lastTestTop1();
+        return Methods.fromRecord(r.config()).reportsBestTestEpoch() ? r.bestTestTop1() : r.lastTestTop1();
     }
 }

@@ -153,6 +153,11 @@ public final class CrossVisualPrompts extends PromptMethod {
             return "cvpt";
         }
 
+        @Override
+        public boolean reportsBestTestEpoch() {
+            return true;
+        }
+
         /** CVPT's code keeps PyTorch's default {@code nn.Linear} initialisation for its head. */
         @Override
         public ClassifierHead.Init headInit() {

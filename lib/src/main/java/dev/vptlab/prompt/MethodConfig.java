@@ -38,6 +38,14 @@ public interface MethodConfig {
         return "gated";
     }
 
+    /**
+     * Whether the method's paper reports the best test accuracy over the epochs tested (the official CVPT
+     * {@code train.py} keeps the best) rather than the last epoch's (VPT and Gated PT).
+     */
+    default boolean reportsBestTestEpoch() {
+        return false;
+    }
+
     /** Builds the method's hooks on {@code vit}, allocating its tensors on {@code m}. */
     PromptMethod build(VisionTransformer vit, NDManager m);
 

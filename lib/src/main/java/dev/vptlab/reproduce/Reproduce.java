@@ -1,5 +1,6 @@
 package dev.vptlab.reproduce;
 
+import dev.vptlab.prompt.Methods;
 import dev.vptlab.prompt.GatedPrompts;
 import dev.vptlab.prompt.VptDeep;
 import dev.vptlab.prompt.VptShallow;
@@ -87,7 +88,7 @@ public final class Reproduce {
     /** The budget of a profile (also what {@code Lab.budget} applies to a notebook's own runs). */
     public static Budget budget(Profile p) {
         List<String> all = MiniBenchmark.tasks().stream().filter(t -> !t.isSegmentation()).map(MiniTask::key).toList();
-        List<String> methods = List.of("vpt-shallow", "vpt-deep", "gated", "cvpt");
+        List<String> methods = Methods.builtIn();
         return switch (p) {
             case SMOKE -> new Budget(1, 2, List.of("fm-item"), List.of(1, 12), List.of("fm-tops"), methods, 128, 128);
             // Sized for 15 minutes on 2 CPU cores (README, "The embedded default"): 2 epochs on train800 (the
