@@ -1,5 +1,12 @@
 package dev.vptlab.notebook;
 
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import dev.vptlab.plan.Reproductions;
+import dev.vptlab.plan.SeedSummary;
+import dev.vptlab.plan.EntryState;
+import dev.vptlab.plan.PlanEntry;
+import dev.vptlab.plan.Plan;
 import dev.vptlab.data.Fgvc;
 import dev.vptlab.data.Vtab1k;
 import dev.vptlab.report.Show;
@@ -76,11 +83,26 @@ public final class PaperRuns {
     }
 
     /**
-     * The records of a paper-scale study when any exist (also shown), else null after showing the
-     * commands that make them (at most {@code maxShown} of them, then a count).
+     * The plan file a study's runs come from when made with {@code vptlab plan STUDY --out <results>/runs/STUDY}
+     * (the plan's default name there).
+     */
+    public static Path planFile(Lab lab, String study) {
+        return lab.results().resolve("runs").resolve(study).resolve("plan-" + study + ".json");
+    }
+
+    /**
+     * The records of a paper-scale study when any exist (also shown), else null after showing the commands that
+     * make them (at most {@code maxShown} of them, then a count). When the study's plan file exists, its runs'
+     * states (done / running / failed / missing) and its results across seeds are shown first.
      */
     public static Table recordsOrCommands(Lab lab, String study, int maxShown) {
         Path dir = lab.results().resolve("runs").resolve(study);
+        Path planFile = planFile(lab, study);
+        if (Files.isRegularFile(planFile)) {
+            Plan plan = Plan.read(planFile);
+            Show.table(planStates(plan));
+            Show.table(planResults(plan));
+        }
         if (Files.isDirectory(dir)) {
             Table t = table(study, dir);
             if (t.rowCount() > 0) {
@@ -89,8 +111,17 @@ public final class PaperRuns {
             }
         }
         List<String> cmds = commands(lab, study);
-        StringBuilder b = new StringBuilder("No run records under `" + dir + "` yet. These commands make them (GPU; each run "
-                + "writes its own folder and resumes with `--resume` after an interruption):\n\n```\n");
+        StringBuilder b = new StringBuilder("No finished run records under `" + dir + "` yet.");
+        if (Reproductions.NAMES.contains(study) && !Files.isRegularFile(planFile)) {
+            b.append(" The study as one plan (inspect it, run it here, or hand it to Slurm; the README's \"Reproduce the"
+                    + " papers on your cluster\"):\n\n```\n./vptlab plan ").append(study).append(" --checkpoints ")
+                    .append(lab.checkpoints()).append(" --data-root ").append(lab.data()).append(" --out ").append(dir)
+                    .append("\n./vptlab plan run ").append(planFile).append("      # or: ./vptlab plan slurm ")
+                    .append(planFile).append(" --submit\n```\n\nOr run by run");
+        } else {
+            b.append(" These commands make them");
+        }
+        b.append(" (GPU; each run writes its own folder and resumes with `--resume` after an interruption):\n\n```\n");
         cmds.stream().limit(maxShown).forEach(c -> b.append(c).append('\n'));
         b.append("```\n");
         if (cmds.size() > maxShown) {
@@ -99,6 +130,39 @@ public final class PaperRuns {
         }
         Show.markdown(b.toString());
         return null;
+    }
+
+    /** Each run of a plan with its state from its folder (as {@code vptlab plan status} shows it). */
+    public static Table planStates(Plan plan) {
+        StringColumn run = StringColumn.create("run");
+        StringColumn state = StringColumn.create("state");
+        StringColumn epochs = StringColumn.create("epochs");
+        DoubleColumn top1 = DoubleColumn.create("test_top1");
+        StringColumn note = StringColumn.create("note");
+        for (PlanEntry e : plan.entries()) {
+            EntryState st = EntryState.of(e.folderPath());
+            run.append(e.id());
+            state.append(st.state());
+            epochs.append(st.record() == null ? "" : st.record().epochs().size() + "/" + e.config().get("epochs"));
+            top1.append(st.record() == null ? Double.NaN : st.record().lastTestTop1());
+            note.append(st.note());
+        }
+        return Table.create("plan " + plan.name() + ": " + plan.entries().size() + " runs", run, state, epochs, top1, note);
+    }
+
+    /** A plan's results across seeds: mean, std and the number of seeds complete. */
+    public static Table planResults(Plan plan) {
+        StringColumn result = StringColumn.create("result");
+        DoubleColumn mean = DoubleColumn.create("mean");
+        DoubleColumn std = DoubleColumn.create("std");
+        StringColumn seeds = StringColumn.create("seeds");
+        for (SeedSummary s : SeedSummary.of(plan, e -> EntryState.of(e.folderPath()))) {
+            result.append(s.result());
+            mean.append(s.mean());
+            std.append(s.std());
+            seeds.append(s.perSeed().values().stream().filter(Double::isFinite).count() + "/" + s.perSeed().size());
+        }
+        return Table.create("plan " + plan.name() + ": results across seeds", result, mean, std, seeds);
     }
 
     /**

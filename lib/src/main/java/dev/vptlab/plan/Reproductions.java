@@ -18,7 +18,16 @@ import java.util.stream.IntStream;
  */
 public final class Reproductions {
     /** The reproductions {@link #expand} knows. */
-    public static final List<String> NAMES = List.of("block-location", "gated-vtab", "gated-fgvc", "cvpt-vtab", "cvpt-fgvc");
+    public static final List<String> NAMES = List.of("block-location", "gated-vtab", "gated-fgvc", "cvpt-vtab", "cvpt-fgvc",
+            "gated-ablation-gates", "gated-fewer-tokens", "cvpt-ablation");
+
+    /** Gated PT Table 7: totals of prompt tokens; VPT-deep spreads each total over the 12 blocks. */
+    static final List<Integer> FEWER_TOKENS_TOTALS = List.of(24, 48, 96);
+
+    /** CVPT's ablations: the five insert positions, the cross-attention weight variants, prompt counts. */
+    static final List<Integer> CVPT_POSITIONS = List.of(1, 2, 3, 4, 5);
+    static final List<String> CVPT_WEIGHTS = List.of("SHARED_FROZEN", "SHARED_LEARNABLE", "RANDOM_LEARNABLE", "RANDOM_FROZEN");
+    static final List<Integer> CVPT_PROMPT_COUNTS = List.of(1, 10, 50, 100, 200);
 
     /** The ViT-B/16 checkpoint files of the papers, as {@code data-scripts/checkpoints} names them, by backbone kind. */
     public static final Map<String, String> CHECKPOINT_FILES = Map.of("mae", "mae_pretrain_vit_base.pth",
@@ -45,6 +54,8 @@ public final class Reproductions {
         return switch (check(name)) {
             // Yoo et al. Fig. 1 also has the supervised ViT; the Gated PT recipe (Table 5) has rows for the two SSL ones only.
             case "block-location", "gated-vtab", "gated-fgvc" -> List.of("mae", "mocov3");
+            // Gated PT Tables 4 and 7 are on the MAE backbone only.
+            case "gated-ablation-gates", "gated-fewer-tokens" -> List.of("mae");
             default -> List.of("supervised"); // CVPT's train.py loads the ImageNet-21k ViT-B_16.npz
         };
     }
@@ -53,7 +64,8 @@ public final class Reproductions {
     public static List<String> defaultTasks(String name) {
         return switch (check(name)) {
             case "block-location" -> List.of("cub", "kitti");
-            case "gated-fgvc", "cvpt-fgvc" -> List.copyOf(Fgvc.datasets().keySet());
+            case "gated-ablation-gates" -> List.of("cub", "flowers"); // Gated PT Table 4
+            case "gated-fgvc", "cvpt-fgvc", "gated-fewer-tokens" -> List.copyOf(Fgvc.datasets().keySet());
             default -> List.copyOf(Vtab1k.tasks().keySet());
         };
     }
@@ -79,13 +91,35 @@ public final class Reproductions {
                 base.addAll(List.of("--data-root", dataRoot.toString()));
                 String prefix = bb + "-" + task;
                 switch (name) {
-                    case "gated-vtab", "gated-fgvc" -> {
-                        // Gated PT App. A.2: every task is trained at each lr of the grid and the one with the best
-                        // validation accuracy is reported, so the seven runs of a task compete.
-                        for (double lr : Recipes.GATED_LR_GRID) {
-                            List<String> a = new ArrayList<>(base);
-                            a.addAll(List.of("--method", "gated", "--lr", number(lr)));
-                            out.add(new Draft(prefix + "-gated-lr" + number(lr), prefix + "-gated", a));
+                    case "gated-vtab", "gated-fgvc" -> lrGrid(out, base, prefix + "-gated", List.of("--method", "gated"));
+                    case "gated-ablation-gates" -> {
+                        // Gated PT Table 4: 100 prompt tokens, VPT-shallow against the soft gates (with the learnable
+                        // temperature, as the method is); the hard Gumbel-sigmoid gates of its middle row are not
+                        // implemented. Each at the lr grid, selected by validation accuracy.
+                        lrGrid(out, base, prefix + "-vpt-shallow-p100", List.of("--method", "vpt-shallow", "--prompts", "100"));
+                        lrGrid(out, base, prefix + "-gated-p100", List.of("--method", "gated", "--prompts", "100"));
+                    }
+                    case "gated-fewer-tokens" -> {
+                        // Gated PT Table 7: the same total of prompt tokens, VPT-deep with total/12 per block.
+                        for (int total : FEWER_TOKENS_TOTALS) {
+                            lrGrid(out, base, prefix + "-vpt-deep-total" + total,
+                                    List.of("--method", "vpt-deep", "--prompts", String.valueOf(total / VIT_B_DEPTH)));
+                            lrGrid(out, base, prefix + "-gated-total" + total,
+                                    List.of("--method", "gated", "--prompts", String.valueOf(total)));
+                        }
+                    }
+                    case "cvpt-ablation" -> {
+                        // CVPT's ablations (insert position, cross-attention weights, prompt count), each varied from
+                        // the recipe of the task with the others at their defaults.
+                        for (int pos : CVPT_POSITIONS) {
+                            out.add(cvpt(base, prefix + "-cvpt-position" + pos, List.of("--position", String.valueOf(pos))));
+                        }
+                        for (String w : CVPT_WEIGHTS) {
+                            out.add(cvpt(base, prefix + "-cvpt-" + w.toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                                    List.of("--cross-weights", w)));
+                        }
+                        for (int n : CVPT_PROMPT_COUNTS) {
+                            out.add(cvpt(base, prefix + "-cvpt-prompts" + n, List.of("--prompts", String.valueOf(n))));
                         }
                     }
                     case "block-location" -> {
@@ -98,15 +132,32 @@ public final class Reproductions {
                             out.add(new Draft(prefix + "-vpt-shallow-k" + (k < 10 ? "0" : "") + k, null, a));
                         });
                     }
-                    default -> {
-                        List<String> a = new ArrayList<>(List.of("--recipe", "cvpt", "--method", "cvpt"));
-                        a.addAll(base);
-                        out.add(new Draft(prefix + "-cvpt", null, a));
-                    }
+                    default -> out.add(cvpt(base, prefix + "-cvpt", List.of()));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Gated PT App. A.2: a task is trained at each lr of the grid and the one with the best validation accuracy is
+     * reported, so the runs of one grid compete (their {@code select} is {@code key}).
+     */
+    private static void lrGrid(List<Draft> out, List<String> base, String key, List<String> method) {
+        for (double lr : Recipes.GATED_LR_GRID) {
+            List<String> a = new ArrayList<>(base);
+            a.addAll(method);
+            a.addAll(List.of("--lr", number(lr)));
+            out.add(new Draft(key + "-lr" + number(lr), key, a));
+        }
+    }
+
+    /** A CVPT run: its recipe (AdamW, the task's prompts and lr from the official configs) and {@code extra}. */
+    private static Draft cvpt(List<String> base, String key, List<String> extra) {
+        List<String> a = new ArrayList<>(List.of("--recipe", "cvpt", "--method", "cvpt"));
+        a.addAll(base);
+        a.addAll(extra);
+        return new Draft(key, null, a);
     }
 
     /** A learning rate as the grid writes it: 0.05, 1, 2.5. */

@@ -62,13 +62,12 @@ public final class Methods {
     /** The method a run record describes: {@code method}, {@code prompts}, {@code prompt_dropout} and its settings. */
     public static MethodConfig fromRecord(Map<String, ?> m) {
         Object id = m.get("method");
-        Object prompts = m.get("prompts");
-        if (id == null || !(prompts instanceof Number || prompts instanceof String)) {
+        if (id == null || !m.containsKey("prompts")) {
             throw new VptlabException("missing 'method' or 'prompts'");
         }
-        MethodConfig c = type(id.toString()).defaults(Settings.toInt(prompts));
+        MethodConfig c = type(id.toString()).defaults(Settings.getInt(m, "prompts", 0));
         if (m.containsKey("prompt_dropout")) {
-            c = c.withDropout(Settings.toFloat(m.get("prompt_dropout")));
+            c = c.withDropout(Settings.getFloat(m, "prompt_dropout", c.dropout()));
         }
         return c.withSettings(m);
     }
