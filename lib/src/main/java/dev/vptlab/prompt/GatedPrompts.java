@@ -96,14 +96,20 @@ public final class GatedPrompts extends PromptMethod {
         return temperatures == null ? BlockOptions.PLAIN : BlockOptions.PLAIN.withTemperature(temperatures.get(i));
     }
 
+    /** The prompt slice entering block i, which the gate mixes with the block's prompt output. */
     @Override
-    public NDArray afterBlock(int i, NDArray in, NDArray out) {
+    public NDArray keep(int i, NDArray in) {
+        return gated(i) ? TokenSequence.prompts(in, numPrompts) : null;
+    }
+
+    @Override
+    public NDArray afterBlock(int i, NDArray promptsIn, NDArray out) {
         if (!gated(i)) {
             return out;
         }
         NDArray g = Activation.sigmoid(gateLogits.get(i));
         NDArray promptsOut = TokenSequence.prompts(out, numPrompts);
-        NDArray mixed = promptsOut.mul(g).add(TokenSequence.prompts(in, numPrompts).mul(g.neg().add(1f)));
+        NDArray mixed = promptsOut.mul(g).add(promptsIn.mul(g.neg().add(1f)));
         return TokenSequence.replace(out, mixed, numPrompts);
     }
 

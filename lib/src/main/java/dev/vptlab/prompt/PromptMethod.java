@@ -51,10 +51,19 @@ public abstract class PromptMethod {
     }
 
     /**
-     * Tokens leaving block i: a method may mix the block's output with what entered it (Gated PT). Both are
-     * passed, so a method keeps no state between the hooks of one forward.
+     * What of block i's input {@link #afterBlock} needs, taken before the block runs (default: all of it). Taking
+     * it here rather than after the block keeps the autograd graph in the order of the official code, so that
+     * gradients accumulate in the same order and runs stay bit-identical.
+     */
+    public NDArray keep(int i, NDArray in) {
+        return in;
+    }
+
+    /**
+     * Tokens leaving block i: a method may mix the block's output with what entered it (Gated PT). What entered
+     * is passed in (as {@link #keep} took it), so a method keeps no state between the hooks of one forward.
      *
-     * @param in the tokens that entered block i (after {@link #beforeBlock})
+     * @param in what {@link #keep} took of the tokens that entered block i
      * @param out the block's output
      */
     public NDArray afterBlock(int i, NDArray in, NDArray out) {

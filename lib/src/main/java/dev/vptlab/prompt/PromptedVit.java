@@ -85,7 +85,8 @@ public final class PromptedVit {
         }
         for (int i = k; i < vit.depth(); i++) {
             NDArray in = method.beforeBlock(i, x, training);
-            x = method.afterBlock(i, in, vit.block(ps, i, in, method.options(ps, i, training), training));
+            NDArray kept = method.keep(i, in);
+            x = method.afterBlock(i, kept, vit.block(ps, i, in, method.options(ps, i, training), training));
         }
         return head.forward(pooling.apply(vit, ps, x, method.promptTokensInSequence(), false));
     }
