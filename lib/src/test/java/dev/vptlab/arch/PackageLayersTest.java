@@ -21,7 +21,8 @@ class PackageLayersTest {
     /** Lowest first. Each entry is one layer; packages in one layer do not use each other. */
     static final List<List<String>> LAYERS = List.of(
             List.of("dev.vptlab"),
-            List.of("dev.vptlab.util", "dev.vptlab.reference"),
+            List.of("dev.vptlab.util"),
+            List.of("dev.vptlab.reference"),
             List.of("dev.vptlab.model"),
             List.of("dev.vptlab.checkpoint"),
             List.of("dev.vptlab.data"),
