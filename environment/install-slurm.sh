@@ -36,6 +36,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# The daemons and mungekey live in /usr/sbin, which a normal user's PATH lacks on Debian.
+export PATH="$PATH:/usr/sbin:/sbin"
 say() { echo "install-slurm: $*" >&2; }
 cannot_run() { say "CANNOT RUN: $*"; exit 3; }
 
@@ -121,19 +123,22 @@ for c in "${checks[@]}"; do
 done
 [ "$bad" = 0 ] || exit 1
 
-# Configuration. Owned by the caller (so that `--stop`, the logs and the env file need no root), except the
-# MUNGE key, which munged wants owned by the user it runs as and readable by nobody else.
+# Configuration. DIR and all in it belong to root, whoever runs this: munged refuses files in a folder that
+# another user owns (or could replace), up to /. Readable by all but the MUNGE key, the state and the spool.
 stop_all
 as_root rm -rf "$dir"/{etc,munge,state,spool,log,run,env}
-mkdir -p "$dir"/{etc,munge,state,spool,log,run}
-chmod 755 "$dir" "$dir"/{etc,log,run}
-chmod 700 "$dir"/state "$dir"/spool
+as_root mkdir -p "$dir"/{etc,munge,state,spool,log,run}
+as_root chown root:root "$dir" "$dir"/{etc,munge,state,spool,log,run}
+as_root chmod 755 "$dir" "$dir"/{etc,log,run}
+as_root chmod 711 "$dir/munge"
+as_root chmod 700 "$dir"/state "$dir"/spool
+write() { as_root tee "$1" >/dev/null; as_root chmod 644 "$1"; } # FILE < text
 host="$(hostname -s)"
 node="$(slurmd -C | head -n 1)"
 case "$node" in NodeName=*" CPUs="*" RealMemory="*) ;; *) say "error: unexpected 'slurmd -C' output: $node"; exit 1 ;; esac
 node="NodeName=$host NodeAddr=127.0.0.1 ${node#NodeName=* } State=UNKNOWN"
 conf="$dir/etc/slurm.conf"
-cat >"$conf" <<EOF
+write "$conf" <<EOF
 # Written by environment/install-slurm.sh: a one-node test cluster. Regenerated on every start.
 ClusterName=vptlab
 SlurmctldHost=$host(127.0.0.1)
@@ -169,12 +174,10 @@ PlugStackConfig=$dir/etc/plugstack.conf
 $node
 PartitionName=vptlab Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-: >"$dir/etc/plugstack.conf"
-printf 'export SLURM_CONF=%q\n' "$conf" >"$dir/env"
+: | write "$dir/etc/plugstack.conf"
+printf 'export SLURM_CONF=%q\n' "$conf" | write "$dir/env"
 
 # MUNGE: a fresh key of this cluster's own, a socket in DIR (so that a system munged, if any, is left alone).
-as_root chown root "$dir/munge"
-as_root chmod 711 "$dir/munge"
 as_root mungekey --create --keyfile="$dir/munge/munge.key" --force
 as_root chmod 400 "$dir/munge/munge.key"
 as_root munged --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
@@ -186,9 +189,9 @@ munge -S "$dir/munge/munge.socket" -n | unmunge -S "$dir/munge/munge.socket" >/d
 # slurmctld, then slurmd; both daemonize and write their pid files.
 export SLURM_CONF="$conf"
 as_root env SLURM_CONF="$conf" slurmctld -f "$conf" \
-  || cannot_run "slurmctld did not start; see $dir/log/slurmctld.log: $(tail -n 3 "$dir/log/slurmctld.log" 2>/dev/null | tr '\n' ' ')"
+  || cannot_run "slurmctld did not start; see $dir/log/slurmctld.log: $(as_root tail -n 3 "$dir/log/slurmctld.log" 2>/dev/null | tr '\n' ' ')"
 as_root env SLURM_CONF="$conf" slurmd -f "$conf" \
-  || cannot_run "slurmd did not start; see $dir/log/slurmd.log: $(tail -n 3 "$dir/log/slurmd.log" 2>/dev/null | tr '\n' ' ')"
+  || cannot_run "slurmd did not start; see $dir/log/slurmd.log: $(as_root tail -n 3 "$dir/log/slurmd.log" 2>/dev/null | tr '\n' ' ')"
 
 # Up when the node is idle (it registers with slurmctld a moment after starting).
 state=""
@@ -200,6 +203,6 @@ done
 case "$state" in
   idle*|mixed*|allocated*) ;;
   *) for f in "${pidfiles[@]}"; do alive "$f" || say "$(basename "$f" .pid) is not running"; done
-     cannot_run "the node is '${state:-unknown}', not idle, 30 s after start; see $dir/log/slurmctld.log and slurmd.log: $(tail -n 3 "$dir/log/slurmd.log" 2>/dev/null | tr '\n' ' ')" ;;
+     cannot_run "the node is '${state:-unknown}', not idle, 30 s after start; see $dir/log/slurmctld.log and slurmd.log: $(as_root tail -n 3 "$dir/log/slurmd.log" 2>/dev/null | tr '\n' ' ')" ;;
 esac
 say "running: node $host ($(sed -n 's/.* CPUs=\([0-9]*\).*RealMemory=\([0-9]*\).*/\1 CPUs, \2 MB/p' "$conf")), partition vptlab; clients: . $dir/env"

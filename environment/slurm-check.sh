@@ -6,13 +6,15 @@
 #
 #   --keep   leave the cluster running and the work folder in place (default: daemons stopped at the end)
 #
-# Steps: start the cluster (environment/install-slurm.sh, which installs slurm-wlm and munge when missing); plan
-# 4 smoke runs (cvpt-vtab on the mini benchmark's fm-item and fm-position, 2 seeds, the embedded MAE trunk,
-# 3 epochs on 64 images) twice, into a Slurm folder and a local one, and check the two plans differ only in that
-# folder; `plan slurm --submit` the first (a 4-task job array); as soon as one run has finished an epoch and is
-# still running, `scancel` its array task; when the array is over, check that `plan status` says 3 finished and
-# 1 stopped; submit again and check that only the stopped run is in the new array and that it resumes; wait
-# until `plan status` says all 4 finished; `plan run` the local plan; compare the two folders' runs file by file.
+# Steps: start the cluster (environment/install-slurm.sh, which installs slurm-wlm and munge when missing);
+# plan 4 smoke runs (cvpt-vtab on the mini benchmark's fm-item and fm-position, 2 seeds, the embedded MAE trunk,
+# 3 epochs on 64 images) twice, into a Slurm folder and a local one, and check that the two plans differ only in
+# that folder; `plan slurm --submit` the first (a 4-task job array); check that `plan status` shows each task's
+# Slurm state and that submitting again while the array is queued is refused; as soon as one run has finished
+# an epoch and is still running, `scancel` its array task; when the array is over, check that `plan status`
+# says 3 finished and 1 stopped and Slurm's job completion log 3 COMPLETED and 1 CANCELLED; submit again and
+# check that only the stopped run is in the new array and that it resumes from its checkpoint; wait until
+# `plan status` says all 4 finished; `plan run` the local plan; compare the two folders' runs file by file.
 #
 # Compared: every file of every run folder except run.lock (an empty lock file). record.json as JSON, identical
 # except started_at, finished_at, wall_seconds and each epoch's seconds and images_per_second (clock readings);
@@ -35,8 +37,11 @@ t0=$(date +%s)
 say() { echo "slurm-check: [$(( $(date +%s) - t0 ))s] $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
 
-exec 9>"$cluster.lock"
-flock -w 3600 9 || fail "another slurm check holds $cluster.lock for an hour"
+lock="$cluster.lock" # read-only and open to all, so that checks of root and of other users wait for each other
+( umask 0; [ -e "$lock" ] || : >"$lock" ) 2>/dev/null || true
+if { exec 9<"$lock"; } 2>/dev/null; then
+  flock -w 3600 9 || fail "another slurm check has held $lock for an hour"
+fi
 
 rc=0
 bash environment/install-slurm.sh --dir "$cluster" || rc=$?
@@ -90,6 +95,18 @@ job1="$(job_of "$out")"
 grep -q "^#SBATCH --array=0-$((n - 1))$" "$work/slurm/plan.slurm/job.sbatch" || fail "the script's array is not 0-$((n - 1))"
 [ "$(cat "$work/slurm/plan.slurm/job_id")" = "$job1" ] || fail "job_id does not hold $job1"
 say "submitted job $job1 ($n tasks)"
+# While it is queued: plan status shows each task's Slurm state (squeue's: this cluster keeps no accounting),
+# and a second submission is refused (it would run the same runs twice).
+st="$(./vptlab plan status "$P")"
+echo "$st" >&2
+queued=$(awk '$1 ~ /^[0-9]+$/ && $4 ~ /^(PENDING|CONFIGURING|RUNNING)$/' <<<"$st" | wc -l)
+[ "$queued" = "$n" ] || fail "plan status shows a Slurm state for $queued of the $n queued runs"
+if again="$(./vptlab plan slurm "$P" --submit "${res[@]}" 2>&1)"; then
+  fail "a second submission while job $job1 is queued was accepted: $again"
+fi
+grep -q "job $job1 of this plan still has tasks queued or running" <<<"$again" || fail "the second submission failed otherwise: $again"
+[ "$(cat "$work/slurm/plan.slurm/job_id")" = "$job1" ] || fail "the refused submission changed job_id"
+say "a second submission while job $job1 is queued was refused"
 
 # 2. Kill one run mid-run: the first whose record says running with an epoch done (of 3).
 victim="" vidx="" end=$(( $(date +%s) + 900 ))
