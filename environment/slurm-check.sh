@@ -177,6 +177,7 @@ def record(p):
 def metrics(p):
     rows = list(csv.DictReader(open(p)))
     return [{k: v for k, v in row.items() if k not in CSV_CLOCK} for row in rows]
+print("Slurm runs vs local runs: record.json and metrics.csv apart from their clock readings, the rest byte for byte")
 bad = 0
 runs = sorted(os.listdir(a_root))
 if runs != sorted(os.listdir(b_root)):
@@ -186,18 +187,25 @@ for run in runs:
     fb = sorted(f for f in os.listdir(os.path.join(b_root, run)) if f != "run.lock")
     if fa != fb:
         print(run, "files differ:", fa, fb); bad += 1; continue
+    differ = []
     for f in fa:
         pa, pb = os.path.join(a_root, run, f), os.path.join(b_root, run, f)
         if f == "record.json":
-            same = record(pa) == record(pb)
+            ra, rb = record(pa), record(pb)
+            if ra != rb:
+                keys = sorted(k for k in ra.keys() | rb.keys() if ra.get(k) != rb.get(k))
+                differ.append(f"record.json ({', '.join(keys)})")
         elif f == "metrics.csv":
-            same = metrics(pa) == metrics(pb)
-        else:
-            same = open(pa, "rb").read() == open(pb, "rb").read()
-        if not same:
-            print(f"{run}/{f}: differs"); bad += 1
+            if metrics(pa) != metrics(pb):
+                differ.append(f)
+        elif open(pa, "rb").read() != open(pb, "rb").read():
+            differ.append(f)
     r = json.load(open(os.path.join(a_root, run, "record.json")))
-    print(f"{run}: {len(fa)} files identical ({len(r['epochs'])} epochs, last test top-1 {r['headline']['last_test_top1']:.2f})")
+    about = f"{len(r['epochs'])} epochs, last test top-1 {r['headline']['last_test_top1']:.2f}"
+    if differ:
+        print(f"{run}: DIFFERS in {'; '.join(differ)} ({about})"); bad += 1
+    else:
+        print(f"{run}: {len(fa)} files match: {', '.join(fa)} ({about})")
 sys.exit(1 if bad else 0)
 EOF
 say "PASS: $n runs through Slurm (job $job1, task $vidx cancelled mid-run and resumed by job $job2) match a local plan run; Slurm part ${tslurm}s, all $(( $(date +%s) - t0 ))s"
