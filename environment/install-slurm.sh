@@ -12,7 +12,8 @@
 #               . DIR/env   (sets SLURM_CONF; sbatch, squeue, scancel, sacct then talk to this cluster)
 #
 # The cluster: one node (this host, `hostname -s`, at 127.0.0.1) with the CPUs and memory `slurmd -C` reports,
-# one partition `vptlab`, proctrack/linuxproc and task/none (no cgroups), select/cons_tres by core, no
+# one partition `vptlab`, proctrack/linuxproc and task/none (no cgroups; cgroup.conf names the v1 plugin, which
+# slurmd loads but nothing uses, so that no cgroup file system is needed), select/cons_tres by core, no
 # accounting database (AccountingStorageType=accounting_storage/none: Debian ships no file-based accounting
 # storage, only slurmdbd with MySQL, so sacct has nothing to read), each finished job's line in
 # DIR/log/jobcomp.txt (jobcomp/filetxt). Ports 6917 (slurmctld) and 6918 (slurmd), not Slurm's 6817/6818, so
@@ -20,8 +21,8 @@
 #
 # Exit status: 0 running (or stopped, with --stop); 1 failed (a bug to look at); 2 usage; 3 the daemons cannot run
 # here (they were installed and configured but did not start, or ran as non-root without sudo; the message
-# says which and where the logs are); 4 Slurm or MUNGE is missing and cannot be installed (no apt-get, or
-# --no-apt). slurm-check.sh skips on 3 and 4.
+# says which and where the logs are); 4 Slurm or MUNGE is missing and cannot be installed (no apt-get, apt-get
+# failed, or --no-apt). slurm-check.sh skips on 3 and 4.
 set -euo pipefail
 
 dir="${VPTLAB_SLURM_DIR:-/var/tmp/vptlab-slurm}" apt=1 action=start
@@ -112,10 +113,11 @@ if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || { say "missing ${need[*]}; no apt-get here, install them by hand"; exit 4; }
   say "installing ${need[*]}"
   lock=(-o DPkg::Lock::Timeout=900)
-  as_root apt-get "${lock[@]}" update -qq
   # The packages' own services are not wanted (the daemons below have their own configuration); where the
   # package scripts would start them (a booted Debian without systemd), they fail harmlessly for lack of slurm.conf.
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}"
+  as_root apt-get "${lock[@]}" update -qq \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}" \
+    || { say "apt-get could not install ${need[*]} (no package mirror reachable?)"; exit 4; }
 fi
 bad=0
 for c in "${checks[@]}"; do
@@ -175,6 +177,11 @@ $node
 PartitionName=vptlab Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 : | write "$dir/etc/plugstack.conf"
+# slurmd 22.05 loads a cgroup plugin whatever the other plugins are, and its default (autodetect) fails where
+# /sys/fs/cgroup holds no cgroup file system (a chroot, some containers) and, outside systemd, on cgroup v2.
+# The v1 plugin does nothing until asked, and nothing here asks (proctrack/linuxproc, task/none, no jobacct).
+printf '# Written by environment/install-slurm.sh: no cgroup is used (see slurm.conf).\nCgroupPlugin=cgroup/v1\n' \
+  | write "$dir/etc/cgroup.conf"
 printf 'export SLURM_CONF=%q\n' "$conf" | write "$dir/env"
 
 # MUNGE: a fresh key of this cluster's own, a socket in DIR (so that a system munged, if any, is left alone).
