@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -70,6 +73,7 @@ final class PlanSlurmCommand implements Callable<Integer> {
             w.flush();
             return 0;
         }
+        refuseWhileQueued();
         Path dir = SlurmArray.folder(planFile);
         try {
             Files.createDirectories(dir.resolve("logs")); // sbatch does not create the log folder
@@ -88,6 +92,31 @@ final class PlanSlurmCommand implements Callable<Integer> {
         }
         w.flush();
         return 0;
+    }
+
+    /**
+     * A new array while the last one still has tasks queued or running would run those runs twice (the second
+     * process fails on the run's lock) and rewrite the id file the queued tasks have yet to read.
+     */
+    private void refuseWhileQueued() {
+        Path jobId = SlurmArray.jobIdFile(planFile);
+        if (!Files.isRegularFile(jobId)) {
+            return;
+        }
+        String job;
+        try {
+            job = Files.readString(jobId).strip();
+        } catch (IOException e) {
+            throw new VptlabException(jobId + ": cannot read: " + e.getMessage(), e);
+        }
+        Map<Integer, String> queued = PlanStatusCommand.queued(job);
+        if (!queued.isEmpty()) {
+            Map<String, Long> byState = new TreeMap<>(queued.values().stream().collect(Collectors.groupingBy(v -> v, Collectors.counting())));
+            throw new VptlabException("job " + job + " of this plan still has tasks queued or running ("
+                    + byState.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).collect(Collectors.joining(", "))
+                    + "); a new array would run them twice and rewrite the ids they read: wait for it (squeue -j " + job
+                    + ") or scancel " + job + ", then submit again");
+        }
     }
 
     private static String sbatch(Path script) {

@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vptlab plan status PLAN}: each run's state from its folder, the Slurm state of its array task when
- * {@code sacct} is on the PATH and the plan was submitted, and each result across seeds (mean ± std, and every
- * seed's value).
+ * the plan was submitted ({@code sacct}, or {@code squeue} for queued and running tasks), and each result
+ * across seeds (mean ± std, and every seed's value).
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where each run of a plan stands, and the results across seeds.")
 final class PlanStatusCommand implements Callable<Integer> {
@@ -81,24 +81,27 @@ final class PlanStatusCommand implements Callable<Integer> {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "";
     }
 
-    /** Entry id → Slurm state of its task in the last submission, when sacct is on the PATH; empty otherwise. */
+    /**
+     * Entry id → Slurm state of its task in the last submission: from {@code sacct} (every task, finished ones
+     * included), else from {@code squeue} (queued and running tasks only: a cluster without accounting storage,
+     * where sacct fails, still shows them); empty when neither is on the PATH or the plan was not submitted.
+     */
     static Map<String, String> slurmStates(Path planFile) {
         Path jobId = SlurmArray.jobIdFile(planFile);
         Path ids = SlurmArray.idsFile(planFile);
-        if (!Files.isRegularFile(jobId) || !Files.isRegularFile(ids) || !onPath("sacct")) {
+        if (!Files.isRegularFile(jobId) || !Files.isRegularFile(ids)) {
             return Map.of();
         }
         try {
             String job = Files.readString(jobId).strip();
             List<String> lines = Files.readAllLines(ids);
-            Process p = new ProcessBuilder("sacct", "-j", job, "--parsable2", "--noheader", "--format=JobID,State")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                return Map.of();
+            String out = query("sacct", "-j", job, "--parsable2", "--noheader", "--format=JobID,State");
+            Map<Integer, String> byIndex = out == null ? Map.of() : SlurmArray.parseSacct(out, job);
+            if (byIndex.isEmpty()) {
+                byIndex = queued(job);
             }
             Map<String, String> m = new LinkedHashMap<>();
-            SlurmArray.parseSacct(out, job).forEach((i, state) -> {
+            byIndex.forEach((i, state) -> {
                 if (i < lines.size()) {
                     m.put(lines.get(i).strip(), state);
                 }
@@ -106,9 +109,29 @@ final class PlanStatusCommand implements Callable<Integer> {
             return m;
         } catch (IOException e) {
             return Map.of(); // Slurm's view is extra; the folders' states above stand on their own
+        }
+    }
+
+    /** Array index → state of each task of {@code job} that Slurm still queues or runs ({@code squeue}); empty when none or no squeue. */
+    static Map<Integer, String> queued(String job) {
+        String out = query("squeue", "-h", "-r", "-j", job, "-o", "%i|%T");
+        return out == null ? Map.of() : SlurmArray.parseSacct(out, job);
+    }
+
+    /** The output of a Slurm command, or null when it is not on the PATH, cannot run or fails (e.g. sacct without accounting). */
+    private static String query(String... command) {
+        if (!onPath(command[0])) {
+            return null;
+        }
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Map.of();
+            return null;
         }
     }
 

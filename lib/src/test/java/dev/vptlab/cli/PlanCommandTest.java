@@ -133,4 +133,13 @@ class PlanCommandTest {
         assertEquals(Map.of(0, "COMPLETED", 1, "RUNNING", 2, "PENDING", 3, "PENDING", 4, "PENDING", 5, "CANCELLED"),
                 SlurmArray.parseSacct(out, "77"));
     }
+
+    @Test
+    void squeueLinesParseLikeSacctsAndSacctWithoutAccountingGivesNone() {
+        // As Slurm 22.05 printed them on a one-node cluster without accounting storage (environment/slurm-check.sh):
+        // `squeue -h -r -j 9 -o '%i|%T'` while task 0 ran under --throttle 1, and sacct's answer (exit 1) there.
+        String squeue = "9_1|PENDING\n9_2|PENDING\n9_3|PENDING\n9_0|RUNNING\n";
+        assertEquals(Map.of(0, "RUNNING", 1, "PENDING", 2, "PENDING", 3, "PENDING"), SlurmArray.parseSacct(squeue, "9"));
+        assertEquals(Map.of(), SlurmArray.parseSacct("Slurm accounting storage is disabled\n", "9"));
+    }
 }
