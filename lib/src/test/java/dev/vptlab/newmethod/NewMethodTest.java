@@ -56,7 +56,7 @@ class NewMethodTest {
         try (NDManager m = NDManager.newBaseManager()) {
             PromptedVit model = RunModels.build(reread, data.train().imageShape(), m);
             int d = model.backbone().config().embedDim();
-            assertEquals(4L * d, model.parameterGroups().get("shared_prompts"));
+            assertEquals(4L * d, model.parameterGroups().get("prompts")); // any "…prompts" tensor counts as prompts
             assertEquals(record.trainableParameters(), model.trainableCount());
             RunModels.loadTrained(model, run.resolve(Trainer.TRAINABLE_FILE));
             double top1 = Evaluator.evaluate("test", model, data.test(), 64, null, m).top1();
