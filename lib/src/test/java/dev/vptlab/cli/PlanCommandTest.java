@@ -82,6 +82,9 @@ class PlanCommandTest {
         assertEquals(0, made.code(), made.err());
         Plan plan = Plan.read(file);
         assertEquals(7, plan.entries().size());
+        CliTest.Result before = CliTest.run("runs", file.toString());
+        assertEquals(0, before.code(), before.err());
+        assertEquals(7, before.out().lines().filter(l -> l.contains("missing")).count(), before.out());
 
         CliTest.Result dry = CliTest.run("plan", "slurm", file.toString(), "--dry-run", "--throttle", "2", "--partition", "gpu");
         assertEquals(0, dry.code(), dry.err());

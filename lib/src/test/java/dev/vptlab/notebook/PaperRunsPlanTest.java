@@ -33,10 +33,10 @@ class PaperRunsPlanTest {
                 new PlanEntry("a-s42", null, done.toString(), List.of(), cfg.toMap(), 0.1),
                 new PlanEntry("b-s42", null, tmp.resolve("b-s42").toString(), List.of(), cfg.toMap(), 0.1)));
 
-        Table states = PaperRuns.planStates(plan);
+        Table states = dev.vptlab.plan.PlanTables.states(plan);
         assertEquals(List.of("finished", "missing"), states.stringColumn("state").asList());
         assertEquals("1/1", states.stringColumn("epochs").get(0));
-        Table results = PaperRuns.planResults(plan);
+        Table results = dev.vptlab.plan.PlanTables.results(plan);
         assertEquals(2, results.rowCount());
         assertEquals("1/1", results.stringColumn("seeds").get(0));
         assertEquals("0/1", results.stringColumn("seeds").get(1));
