@@ -142,7 +142,7 @@ step "debootstrap bookworm (minbase) + user + clone" bootstrap
 mount_all
 step "install-prerequisites.sh (apt: JDK, Maven, Python, Jupyter, Fashion-MNIST)" \
   as_user "bash environment/install-prerequisites.sh"
-step "./test.sh (Maven downloads, build, unit + parity tests, kernel, 11 notebooks)" as_user "./test.sh"
+step "./test.sh (Maven downloads, build, unit + parity tests, kernel, notebooks, Slurm check)" as_user "./test.sh"
 if [ "$profile" != none ]; then
   step "install-prerequisites.sh again (nothing to do)" as_user "bash environment/install-prerequisites.sh"
   arg=""
