@@ -91,6 +91,42 @@ public final class PromptedVit {
         return head.forward(pooling.apply(vit, ps, x, method.promptTokensInSequence(), false));
     }
 
+    /**
+     * Dense features for a segmentation decoder (SETR, Zheng et al. 2021, as mmsegmentation's {@code VisionTransformer}
+     * with {@code final_norm=False} gives them): the outputs of blocks {@code taps} (0-based, ascending), each with CLS
+     * and every prompt token dropped and the patch tokens reshaped row-major to [B, D, grid, grid]. No LayerNorm is
+     * applied, the last tap included. The patch tokens are the sequence's last grid² tokens whatever the method put
+     * before them (VPT's and gated prompts sit between CLS and the patches; CVPT adds none), so every method works
+     * unchanged. Blocks after the last tap are not run.
+     */
+    public ai.djl.ndarray.NDList features(NDArray images, int[] taps, boolean training) {
+        for (int j = 0; j < taps.length; j++) {
+            if (taps[j] < 0 || taps[j] >= vit.depth() || (j > 0 && taps[j] <= taps[j - 1])) {
+                throw new dev.vptlab.VptlabException("feature taps " + Arrays.toString(taps) + " must be ascending blocks in 0.."
+                        + (vit.depth() - 1));
+            }
+        }
+        method.beginForward(ps, training);
+        NDArray x = vit.embed(ps, images, false);
+        int grid = vit.config().gridSize();
+        long d = vit.config().embedDim();
+        ai.djl.ndarray.NDList out = new ai.djl.ndarray.NDList(taps.length);
+        int next = 0;
+        for (int i = 0; i <= taps[taps.length - 1]; i++) {
+            NDArray in = method.beforeBlock(i, x, training);
+            NDArray kept = method.keep(i, in);
+            x = method.afterBlock(i, kept, vit.block(ps, i, in, method.options(ps, i, training), training));
+            if (i == taps[next]) {
+                long n = x.getShape().get(1);
+                long b = x.getShape().get(0);
+                NDArray patches = x.get(new ai.djl.ndarray.index.NDIndex(":, {}:, :", n - (long) grid * grid));
+                out.add(patches.transpose(0, 2, 1).reshape(b, d, grid, grid));
+                next++;
+            }
+        }
+        return out;
+    }
+
     /** Every trainable tensor, the method's then the head's, under vptlab's names. */
     public Map<String, NDArray> trainableParameters() {
         Map<String, NDArray> all = new LinkedHashMap<>(method.parameters());

@@ -30,6 +30,7 @@ class PackageLayersTest {
             List.of("dev.vptlab.prompt"),
             List.of("dev.vptlab.task"),
             List.of("dev.vptlab.train"),
+            List.of("dev.vptlab.seg"),
             List.of("dev.vptlab.ssl"),
             List.of("dev.vptlab.report"),
             List.of("dev.vptlab.plan"),
