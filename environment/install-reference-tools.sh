@@ -4,7 +4,7 @@
 #
 #   bash environment/install-reference-tools.sh [--fixtures] [--pages]      (default: both)
 #
-#   --fixtures  the reference scripts in lib/src/test/python/ that regenerate the parity fixtures: Debian's PyTorch
+#   --fixtures  the reference scripts in lib/src/test/python/ that regenerate the parity fixtures: Debian's PyTorch, OpenCV (the ADE20K pipeline fixtures)
 #               (python3-torch), NumPy, Pillow (the image colour fixtures), gcc + libjpeg (write_ycck_jpeg.c)
 #   --pages     headless Chromium, to look at the exported notebook pages as a reader would:
 #               chromium --headless --no-sandbox --disable-gpu --screenshot=page.png --window-size=1280,4000 file://…
@@ -19,7 +19,7 @@ for a in "$@"; do
   esac
 done
 pkgs=()
-[ "$fixtures" = 1 ] && pkgs+=(python3-torch python3-numpy python3-pil gcc libjpeg62-turbo-dev)
+[ "$fixtures" = 1 ] && pkgs+=(python3-torch python3-numpy python3-pil python3-opencv gcc libjpeg62-turbo-dev)
 [ "$pages" = 1 ] && pkgs+=(chromium)
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -27,6 +27,6 @@ lock=(-o DPkg::Lock::Timeout=900)
 $sudo apt-get "${lock[@]}" update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq --no-install-recommends "${pkgs[@]}"
 if [ "$fixtures" = 1 ]; then
-  /usr/bin/python3 -c 'import torch, numpy, PIL; print("reference tools: torch", torch.__version__, "numpy", numpy.__version__, "Pillow", PIL.__version__)'
+  /usr/bin/python3 -c 'import torch, numpy, PIL, cv2; print("reference tools: torch", torch.__version__, "numpy", numpy.__version__, "Pillow", PIL.__version__, "OpenCV", cv2.__version__)'
 fi
 if [ "$pages" = 1 ]; then chromium --version; fi
