@@ -80,6 +80,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "5", description = "Timed steps; the median is reported (default ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--segmentation", paramLabel = "RECIPE", description = "Time an ADE20K SETR-PUP model instead (gated,"
+            + " vpt-deep, vpt-shallow, cvpt, head-only) at --image (default 512) and --batch: training iterations and"
+            + " inference forwards, peak memory, the analytic FLOPs.")
+    String segmentation;
+
     @Option(names = "--csv", description = "Append the row to this CSV file (written atomically).")
     Path csv;
 
@@ -111,6 +116,19 @@ final class BenchCommand implements Callable<Integer> {
         VitConfig c = VitConfig.named(arch);
         if (image != null) {
             c = c.withImageSize(image);
+        }
+        if (segmentation != null) {
+            VitConfig base = VitConfig.named(arch);
+            int side = image == null ? 512 : image;
+            dev.vptlab.seg.SegConfig cfg = dev.vptlab.seg.SegRecipes.ade20k(segmentation, "(random weights)", "-")
+                    .with(b -> {
+                        b.taps = dev.vptlab.seg.SegRecipes.taps(base.depth());
+                        b.crop = side;
+                        b.stride = Math.min(b.stride, side);
+                    });
+            dev.vptlab.report.SegmentationBench.Result r = dev.vptlab.report.SegmentationBench.run(base, cfg, batch, warmup, steps);
+            spec.commandLine().getOut().println(r.describe());
+            return 0;
         }
         if (sweep) {
             return sweep(c);

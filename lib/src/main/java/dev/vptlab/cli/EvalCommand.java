@@ -77,10 +77,33 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64")
     int batchSize;
 
+    @Option(names = "--save-predictions", paramLabel = "DIR", description = "Segmentation runs: write each image's predicted"
+            + " labels as an 8-bit PNG into DIR (ADE20K: class + 1, the annotations' coding).")
+    Path savePredictions;
+
+    @Option(names = "--multi-scale", description = "Segmentation runs: mmseg's 6 ratios x flip instead of single scale.")
+    boolean multiScale;
+
+    @Option(names = "--test-limit", description = "Segmentation runs: the first N evaluation images only.")
+    Integer testLimit;
+
     @Override
     public Integer call() {
         if ((run == null) == (trainable == null)) {
             throw new VptlabException("eval needs either --run FOLDER or --trainable FILE (with --backbone and --task)");
+        }
+        if (run != null && dev.vptlab.seg.SegRuns.isSegmentationRun(run)) {
+            dev.vptlab.seg.MeanIou iou = dev.vptlab.seg.SegRuns.evaluate(run, dataRoot, multiScale, testLimit == null ? 0 : testLimit,
+                    savePredictions);
+            spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s %s (%s): mIoU %.2f aAcc %.2f%n", run.getFileName(),
+                    multiScale ? "multi-scale + flip" : "single scale", "evaluation split", 100 * iou.miou(), 100 * iou.aAcc());
+            if (savePredictions != null) {
+                spec.commandLine().getOut().println("wrote predictions to " + savePredictions);
+            }
+            return 0;
+        }
+        if (savePredictions != null || multiScale || testLimit != null) {
+            throw new VptlabException("--save-predictions, --multi-scale and --test-limit apply to segmentation runs (--run)");
         }
         RunConfig cfg;
         Path trained;

@@ -30,8 +30,12 @@ final class ModelCommand {
         @picocli.CommandLine.Mixin
         MethodOptions methodOptions = new MethodOptions();
 
-        @Option(names = "--classes", required = true, description = "Number of classes of the head.")
-        int classes;
+        @Option(names = "--classes", description = "Number of classes of the head (required for classification; ade20k: 150).")
+        Integer classes;
+
+        @Option(names = "--task", description = "ade20k: the SETR-PUP decode head and the auxiliary heads instead of a linear head"
+                + " (ViT-L: 3 auxiliary heads, as CVPT's config; otherwise 2, as Gated PT).")
+        String task;
 
         @Option(names = "--pooling", description = "Override the pooling: ${COMPLETION-CANDIDATES} (default: CLS).")
         Pooling pooling;
@@ -45,6 +49,15 @@ final class ModelCommand {
             MethodConfig mc = MethodOptions.applySettings(MethodConfig.of(methodOptions.method, methodOptions.prompts),
                     methodOptions.given());
             PrintWriter out = spec.commandLine().getOut();
+            if ("ade20k".equals(task)) {
+                return segmentation(config, mc, classes == null ? 150 : classes, out);
+            }
+            if (task != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task: only ade20k changes the head");
+            }
+            if (classes == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--classes is required");
+            }
             try (NDManager m = NDManager.newBaseManager()) {
                 VisionTransformer vit = VisionTransformer.create(config, m);
                 PromptedVit model = mc.model(vit, m, pooling == null ? Pooling.CLS : pooling, classes);
@@ -57,6 +70,36 @@ final class ModelCommand {
                 long trainable = model.trainableCount();
                 out.printf("  %-24s %,12d  (%.3f%% of %,d)%n", "total trainable", trainable, 100.0 * trainable / model.totalCount(),
                         model.totalCount());
+                out.printf("frozen backbone            %,12d%n", config.trunkParameterCount());
+            }
+            return 0;
+        }
+
+        /** The prompt method's groups on the real model, and the SETR-PUP heads counted from their shapes. */
+        private int segmentation(VitConfig config, MethodConfig mc, int classes, PrintWriter out) {
+            int aux = config.depth() >= 24 ? 3 : 2;
+            int d = (int) config.embedDim();
+            dev.vptlab.seg.SetrPup decode = dev.vptlab.seg.SetrPup.decode(d, classes);
+            dev.vptlab.seg.SetrPup auxHead = dev.vptlab.seg.SetrPup.aux(d, classes);
+            try (NDManager m = NDManager.newBaseManager()) {
+                VisionTransformer vit = VisionTransformer.create(config, m);
+                PromptedVit model = mc.model(vit, m, Pooling.CLS, (hm, dim, init) -> dev.vptlab.prompt.Head.NONE);
+                out.printf("model: %s + %s, %d prompts%s, ADE20K SETR-PUP (decode + %d auxiliary heads), %d classes%n",
+                        config.name(), model.method().id(), mc.prompts(), mc.settings().isEmpty() ? "" : " " + mc.settings(), aux,
+                        classes);
+                out.println("trainable parameters by group:");
+                for (Map.Entry<String, Long> e : model.parameterGroups().entrySet()) {
+                    out.printf("  %-24s %,12d%n", e.getKey(), e.getValue());
+                }
+                long heads = decode.parameterCount() + aux * auxHead.parameterCount();
+                out.printf("  %-24s %,12d%n", "decode head", decode.parameterCount());
+                out.printf("  %-24s %,12d  (%d x %,d)%n", "auxiliary heads", aux * auxHead.parameterCount(), aux,
+                        auxHead.parameterCount());
+                out.printf("  %-24s %,12d  (%.2fM)%n", "heads", heads, heads / 1e6);
+                long trainable = model.trainableCount() + heads;
+                long total = config.trunkParameterCount() + trainable;
+                out.printf("  %-24s %,12d  (%.2fM; %.3f%% of %,d)%n", "total trainable", trainable, trainable / 1e6,
+                        100.0 * trainable / total, total);
                 out.printf("frozen backbone            %,12d%n", config.trunkParameterCount());
             }
             return 0;

@@ -63,6 +63,12 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!methods.isEmpty()) {
             w.println(methods.summarize("test_top1", AggregateFunctions.mean).by("backbone", "method").printAll());
         }
+        List<dev.vptlab.reproduce.SegmentationStudy.Job> seg = dev.vptlab.reproduce.SegmentationStudy.plan(p, b, results, data.seed);
+        w.printf("%d segmentation runs (fm-seg, the ADE20K protocol at CPU size)%n", seg.size());
+        w.flush();
+        Table s = dev.vptlab.reproduce.SegmentationStudy.run(seg, data.dataRoot, progress, System.out);
+        dev.vptlab.reproduce.SegmentationStudy.writeOutputs(s, results);
+        w.println(s.printAll());
         w.println("tables: " + results.resolve("tables") + "   plots: " + results.resolve("plots"));
         return 0;
     }

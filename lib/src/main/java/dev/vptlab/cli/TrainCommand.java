@@ -38,6 +38,16 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
+        if (options.segmentation()) {
+            if (!allowChanged.isEmpty()) {
+                throw new VptlabException("--allow-changed applies to classification runs only");
+            }
+            RunRecord r = dev.vptlab.seg.SegTrainer.train(options.segConfig(), options.dataRoot, out,
+                    new Progress(options.progress, System.err), resume);
+            w.println(String.format(java.util.Locale.ROOT, "%s: %s after %d evaluation periods; test mIoU %.2f, %.1f s", r.runId(),
+                    r.status(), r.epochs().size(), r.lastTestMiou(), r.wallSeconds()));
+            return 0;
+        }
         RunConfig cfg = options.config();
         if (!allowChanged.isEmpty() && !resume) {
             throw new VptlabException("--allow-changed applies to --resume only");

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * base, every field overridable.
  */
 final class TrainOptions {
-    @Option(names = "--recipe", defaultValue = "gated", description = "Base recipe: gated (SGD, Table 5) or cvpt (AdamW, configs). Default ${DEFAULT-VALUE}.")
+    @Option(names = "--recipe", defaultValue = "gated", description = "Base recipe: gated (SGD, Table 5) or cvpt (AdamW, configs);"
+            + " for the segmentation tasks (ade20k, fm-seg) also vpt-deep, vpt-shallow, head-only. Default ${DEFAULT-VALUE}.")
     String recipe;
 
     @Option(names = "--task", required = true, description = "Task key (e.g. dtd, cub, or synthetic), or a task folder:"
@@ -76,6 +77,16 @@ final class TrainOptions {
 
     @Option(names = "--test-limit", description = "Evaluate on the first N val/test images only (smoke runs; default all).")
     Integer testLimit;
+
+    @Option(names = "--iterations", description = "Segmentation: optimiser steps (ade20k: 160000 as mmseg's schedule_160k; fm-seg: 300).")
+    Long iterations;
+
+    @Option(names = "--eval-every", description = "Segmentation: evaluate and checkpoint every n iterations (ade20k: 16000;"
+            + " fm-seg: at the end).")
+    Long evalEvery;
+
+    @Option(names = "--multi-scale", description = "Segmentation: after training, also evaluate with mmseg's 6 ratios x flip.")
+    boolean multiScale;
 
     @Option(names = "--no-prefix-cache", description = "Do not cache the frozen prefix (for comparisons).")
     boolean noPrefixCache;
@@ -153,6 +164,44 @@ final class TrainOptions {
         if (trainLimit != null) o.trainLimit(trainLimit);
         if (testLimit != null) o.testLimit(testLimit);
         return o.build();
+    }
+
+    /** True when {@code --task} names a segmentation task. */
+    boolean segmentation() {
+        return dev.vptlab.seg.SegTasks.isSegmentation(task);
+    }
+
+    /** Iterations of a mini segmentation run unless {@code --iterations} says otherwise. */
+    static final long MINI_SEG_ITERATIONS = 300;
+
+    /** The segmentation run these options describe: the task's recipe, every given option over it. */
+    dev.vptlab.seg.SegConfig segConfig() {
+        for (Object[] o : new Object[][] {{"--pooling", pooling}, {"--epochs", epochs}, {"--warmup-epochs", warmupEpochs},
+                {"--val-every", valEvery}, {"--test-every", testEvery}, {"--weight-decay", weightDecay}, {"--classes", classes}}) {
+            if (o[1] != null) {
+                throw new dev.vptlab.VptlabException(o[0] + " does not apply to the segmentation task " + task
+                        + " (iteration-based: --iterations, --eval-every)");
+            }
+        }
+        dev.vptlab.seg.SegConfig base = task.equals("ade20k")
+                ? dev.vptlab.seg.SegRecipes.ade20k(recipe, backbone.toString(), dataRoot.toString())
+                : dev.vptlab.seg.SegRecipes.mini(recipe, backbone.toString(), MINI_SEG_ITERATIONS);
+        MethodConfig m = base.method() == null ? null : method.apply(base.method(), Map.of());
+        return base.with(b -> {
+            b.method = m;
+            b.heads = heads;
+            if (iterations != null) {
+                b.iterations = iterations;
+                b.evalEvery = Math.min(b.evalEvery, iterations);
+            }
+            if (evalEvery != null) b.evalEvery = evalEvery;
+            if (batchSize != null) b.batchSize = batchSize;
+            if (lr != null) b.lr = lr;
+            if (seed != null) b.seed = seed;
+            if (trainLimit != null) b.trainLimit = trainLimit;
+            if (testLimit != null) b.testLimit = testLimit;
+            b.multiScale = multiScale;
+        });
     }
 
     /** mae when the checkpoint is an MAE file, mocov3 otherwise. */

@@ -11,6 +11,8 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -51,26 +53,45 @@ public final class Gallery {
     public static BufferedImage segmentation(long seed, int n) {
         MiniSegmentation.Split s = MiniBenchmark.segmentation(FashionMnist.load(FashionMnist.locate(), "t10k"), seed).train();
         int shown = Math.min(n, s.size());
-        BufferedImage out = canvas(shown, 2, 2);
+        List<float[]> images = new ArrayList<>();
+        List<int[]> masks = new ArrayList<>();
+        for (int i = 0; i < shown; i++) {
+            images.add(s.image(i));
+            masks.add(s.mask(i));
+        }
+        return segmentationRows("fm-seg: the first " + shown + " training canvases (top) and their masks (bottom)", images,
+                List.of("ground truth"), List.of(masks));
+    }
+
+    /**
+     * Canvases (top row) with, below them, one row of masks per entry of {@code rowNames} (e.g. ground truth, then a
+     * model's prediction), one colour per class and background black, and the legend of the classes' colours.
+     */
+    public static BufferedImage segmentationRows(String title, List<float[]> images, List<String> rowNames, List<List<int[]>> rows) {
+        int shown = images.size();
+        BufferedImage out = canvas(shown, 1 + rowNames.size(), 2);
         Graphics2D g = out.createGraphics();
         text(g);
-        g.drawString("fm-seg: the first " + shown + " training canvases (top) and their masks (bottom)", 4, TITLE - 6);
-        int maskTop = TITLE + TILE + LABEL;
+        g.drawString(title, 4, TITLE - 6);
+        rowLabel(g, "image", TITLE);
         for (int i = 0; i < shown; i++) {
-            int x0 = MARGIN + i * (TILE + GAP);
-            paintGray(out, s.image(i), x0, TITLE);
-            int[] mask = s.mask(i);
-            for (int y = 0; y < TILE; y++) {
-                for (int x = 0; x < TILE; x++) {
-                    int c = mask[(y / SCALE) * MiniBenchmark.SIDE + x / SCALE];
-                    out.setRGB(x0 + x, maskTop + y, colour(c));
+            paintGray(out, images.get(i), MARGIN + i * (TILE + GAP), TITLE);
+        }
+        int top = TITLE + TILE + LABEL;
+        for (int r = 0; r < rowNames.size(); r++) {
+            rowLabel(g, rowNames.get(r), top);
+            for (int i = 0; i < shown; i++) {
+                int[] mask = rows.get(r).get(i);
+                int x0 = MARGIN + i * (TILE + GAP);
+                for (int y = 0; y < TILE; y++) {
+                    for (int x = 0; x < TILE; x++) {
+                        out.setRGB(x0 + x, top + y, colour(mask[(y / SCALE) * MiniBenchmark.SIDE + x / SCALE]));
+                    }
                 }
             }
+            top += TILE + LABEL;
         }
-        rowLabel(g, "image", TITLE);
-        rowLabel(g, "ground truth", maskTop);
         // legend: a swatch and the name of each class, in two lines of six
-        int top = maskTop + TILE + LABEL;
         for (int c = 0; c < MiniSegmentation.CLASSES; c++) {
             int x = 4 + (c % 6) * 112;
             int y = top + (c / 6) * LABEL;

@@ -13,8 +13,26 @@ import dev.vptlab.VptlabException;
  * @param top1 top-1 accuracy (arg-max, lowest index on ties)
  * @param top5 top-min(5, C) accuracy
  * @param auc ROC-AUC of class 1 when C = 2, otherwise NaN; also NaN when C = 2 but the split lacks one class
+ * @param miou segmentation only (NaN otherwise): mean IoU in percent over the classes present in prediction or label,
+ *     intersections and unions summed over the whole split (mmsegmentation's {@code mean_iou})
+ * @param aacc segmentation only (NaN otherwise): pixel accuracy in percent over the labelled pixels (mmseg's aAcc)
  */
-public record EvalResult(String split, int n, double loss, double top1, double top5, double auc) {
+public record EvalResult(String split, int n, double loss, double top1, double top5, double auc, double miou, double aacc) {
+    /** A classification result (no segmentation figures). */
+    public EvalResult(String split, int n, double loss, double top1, double top5, double auc) {
+        this(split, n, loss, top1, top5, auc, Double.NaN, Double.NaN);
+    }
+
+    /** A segmentation result: mIoU and aAcc in percent; the classification figures are NaN. */
+    public static EvalResult segmentation(String split, int n, double miou, double aacc) {
+        return new EvalResult(split, n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, miou, aacc);
+    }
+
+    /** True for a segmentation result. */
+    public boolean isSegmentation() {
+        return !Double.isNaN(miou);
+    }
+
     public EvalResult {
         if (split == null || split.isBlank()) {
             throw new VptlabException("an evaluation needs a split name");

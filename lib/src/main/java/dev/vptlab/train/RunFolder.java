@@ -18,6 +18,13 @@ public final class RunFolder {
     public static final List<String> METRICS_COLUMNS = List.of("epoch", "lr", "train_loss", "train_top1",
             "val_top1", "val_top5", "val_auc", "test_top1", "test_top5", "test_auc", "seconds", "images_per_s");
 
+    /**
+     * Header of a segmentation run's {@code metrics.csv}: one row per evaluation period ({@code epoch} is its 0-based
+     * index), the training pixel accuracy and the mIoU / aAcc of each evaluated split, in percent.
+     */
+    public static final List<String> SEGMENTATION_METRICS_COLUMNS = List.of("epoch", "lr", "train_loss", "train_pixel_acc",
+            "val_miou", "val_aacc", "test_miou", "test_aacc", "seconds", "images_per_s");
+
     private final Path dir;
 
     public RunFolder(Path dir) {
@@ -49,6 +56,20 @@ public final class RunFolder {
      * AUC when C != 2), is an empty cell. Numbers use {@link Double#toString}, locale-independent and exact.
      */
     static String metricsCsv(RunRecord record) {
+        boolean segmentation = record.epochs().stream().anyMatch(e -> (e.val() != null && e.val().isSegmentation())
+                || (e.test() != null && e.test().isSegmentation()));
+        if (segmentation) {
+            StringBuilder sb = new StringBuilder(Csv.line(SEGMENTATION_METRICS_COLUMNS));
+            for (EpochMetrics e : record.epochs()) {
+                EvalResult v = e.val();
+                EvalResult t = e.test();
+                sb.append(Csv.line(String.valueOf(e.epoch()), Csv.number(e.lr()), Csv.number(e.trainLoss()),
+                        Csv.number(e.trainTop1()), Csv.number(v == null ? Double.NaN : v.miou()),
+                        Csv.number(v == null ? Double.NaN : v.aacc()), Csv.number(t == null ? Double.NaN : t.miou()),
+                        Csv.number(t == null ? Double.NaN : t.aacc()), Csv.number(e.seconds()), Csv.number(e.imagesPerSecond())));
+            }
+            return sb.toString();
+        }
         StringBuilder sb = new StringBuilder(Csv.line(METRICS_COLUMNS));
         for (EpochMetrics e : record.epochs()) {
             EvalResult v = e.val();

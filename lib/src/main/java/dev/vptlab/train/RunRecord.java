@@ -77,6 +77,9 @@ public record RunRecord(String runId, String status, String failure, Map<String,
     /** Written as the first key so that later layouts can be told apart. */
     static final String FORMAT = "vptlab-run-record/1";
 
+    /** The evaluation keys only segmentation runs write ({@link EvalResult#miou()}, {@link EvalResult#aacc()}). */
+    private static final String[] SEGMENTATION_KEYS = {"miou", "aacc"};
+
     private static final Gson GSON = new GsonBuilder()
             .setPrettyPrinting()
             .serializeNulls()
@@ -153,6 +156,16 @@ public record RunRecord(String runId, String status, String failure, Map<String,
     public record Headline(int lastTestEpoch, double lastTestTop1, double lastTestAuc, int bestValEpoch,
             double bestValTop1, double testTop1AtBestVal, int bestTestEpoch, double bestTestTop1) {}
 
+    /** Segmentation: the mIoU (percent) of the latest evaluation of the test split (NaN if none or not segmentation). */
+    public double lastTestMiou() {
+        for (int i = epochs.size() - 1; i >= 0; i--) {
+            if (epochs.get(i).test() != null) {
+                return epochs.get(i).test().miou();
+            }
+        }
+        return Double.NaN;
+    }
+
     /** All headline figures at once. */
     public Headline headline() {
         EpochMetrics lastTest = null;
@@ -220,6 +233,19 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         for (Map.Entry<String, JsonElement> e : GSON.toJsonTree(this).getAsJsonObject().entrySet()) {
             out.add(e.getKey(), e.getValue());
         }
+        // Segmentation figures only where a run has them, so classification records keep their layout.
+        for (JsonElement e : out.getAsJsonArray("epochs")) {
+            for (String split : new String[] {"val", "test"}) {
+                JsonElement ev = e.getAsJsonObject().get(split);
+                if (ev != null && ev.isJsonObject()) {
+                    for (String k : SEGMENTATION_KEYS) {
+                        if (ev.getAsJsonObject().get(k) != null && ev.getAsJsonObject().get(k).isJsonNull()) {
+                            ev.getAsJsonObject().remove(k);
+                        }
+                    }
+                }
+            }
+        }
         out.add("headline", GSON.toJsonTree(headline()));
         return GSON.toJson(out) + "\n";
     }
@@ -241,6 +267,21 @@ public record RunRecord(String runId, String status, String failure, Map<String,
                 throw new VptlabException("unsupported format " + format + " (this vptlab reads " + FORMAT + ")");
             }
             obj.remove("headline");
+            JsonElement eps = obj.get("epochs");
+            if (eps != null && eps.isJsonArray()) {
+                for (JsonElement e : eps.getAsJsonArray()) {
+                    for (String split : new String[] {"val", "test"}) {
+                        JsonElement ev = e.isJsonObject() ? e.getAsJsonObject().get(split) : null;
+                        if (ev != null && ev.isJsonObject()) {
+                            for (String k : SEGMENTATION_KEYS) {
+                                if (!ev.getAsJsonObject().has(k)) {
+                                    ev.getAsJsonObject().add(k, com.google.gson.JsonNull.INSTANCE); // read back as NaN
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             RunRecord r = GSON.fromJson(obj, RunRecord.class);
             if (r == null) {
                 throw new VptlabException("empty record");

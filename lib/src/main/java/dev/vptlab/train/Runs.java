@@ -41,7 +41,7 @@ public final class Runs {
      * Scans {@code resultsDir} at any depth for folders holding {@code record.json} (symbolic links are not
      * followed) and returns one row per run, sorted by folder: run_id, folder (relative, '/'-separated; "." for
      * {@code resultsDir} itself), status, method, backbone, task, seed, epochs_done, last_test_top1,
-     * test_top1_at_best_val, best_test_top1, trainable_params, wall_s, images_per_s (mean over epochs),
+     * test_top1_at_best_val, best_test_top1, last_test_miou (only when a segmentation run is among them), trainable_params, wall_s, images_per_s (mean over epochs),
      * skipped_images (how many images the run left out as unreadable, {@code --skip-corrupt}), note.
      *
      * <p>method/backbone/task come from the config key of that name, at top level or else the first one met in
@@ -67,6 +67,7 @@ public final class Runs {
         DoubleColumn lastTest = DoubleColumn.create("last_test_top1");
         DoubleColumn testAtBestVal = DoubleColumn.create("test_top1_at_best_val");
         DoubleColumn bestTest = DoubleColumn.create("best_test_top1");
+        DoubleColumn lastMiou = DoubleColumn.create("last_test_miou");
         LongColumn trainable = LongColumn.create("trainable_params");
         DoubleColumn wall = DoubleColumn.create("wall_s");
         DoubleColumn imagesPerSecond = DoubleColumn.create("images_per_s");
@@ -89,6 +90,7 @@ public final class Runs {
                 lastTest.appendMissing();
                 testAtBestVal.appendMissing();
                 bestTest.appendMissing();
+                lastMiou.appendMissing();
                 trainable.appendMissing();
                 wall.appendMissing();
                 imagesPerSecond.appendMissing();
@@ -109,6 +111,7 @@ public final class Runs {
             lastTest.append(h.lastTestTop1());
             testAtBestVal.append(h.testTop1AtBestVal());
             bestTest.append(h.bestTestTop1());
+            lastMiou.append(r.lastTestMiou());
             trainable.append(r.trainableParameters());
             wall.append(r.wallSeconds());
             imagesPerSecond.append(meanImagesPerSecond(r));
@@ -117,8 +120,10 @@ public final class Runs {
                     : died ? "its process ended without finishing (killed?); --resume continues it" : "");
         }
         String name = resultsDir.getFileName() == null ? "runs" : resultsDir.getFileName().toString();
-        return Table.create(name, runId, folder, status, method, backbone, task, seed, epochsDone, lastTest,
-                testAtBestVal, bestTest, trainable, wall, imagesPerSecond, skipped, note);
+        Table t = Table.create(name, runId, folder, status, method, backbone, task, seed, epochsDone, lastTest,
+                testAtBestVal, bestTest, lastMiou, trainable, wall, imagesPerSecond, skipped, note);
+        // The mIoU column only where a segmentation run is among them, so classification tables keep their layout.
+        return lastMiou.countMissing() == lastMiou.size() ? t.removeColumns(lastMiou.name()) : t;
     }
 
     /**

@@ -1,0 +1,74 @@
+package dev.vptlab.seg;
+
+import dev.vptlab.VptlabException;
+import dev.vptlab.prompt.CrossVisualPrompts;
+import dev.vptlab.prompt.GatedPrompts;
+import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.VptDeep;
+import dev.vptlab.prompt.VptShallow;
+import java.util.List;
+
+/**
+ * The papers' ADE20K recipes and the mini benchmark's {@code fm-seg} version of them.
+ *
+ * <p>ADE20K: Gated PT Table 5 (ViT-B/16 MAE or MoCo v3: 100 gated prompts, gate init 10, batch 16, lr 1e-3), its
+ * Table 3 baselines (VPT-shallow 100 prompts, VPT-deep 10 per block), and CVPT's released config (ViT-L/16: 10 prompts
+ * per block at position 3, prompt dropout 0.1); VPT's "head only" row. Taps (0-based): ViT-B 4, 8 (auxiliary) and 11
+ * (decode) — the paper's "5th and 9th" blocks, the decode tap on the last block ours; ViT-L 9, 14, 19 and 23 as
+ * CVPT's {@code out_indices}. Heads, optimiser and schedule: mmseg v0.15.0's SETR-PUP ADE20K config.
+ */
+public final class SegRecipes {
+    /** The recipe names {@code vptlab train --task ade20k --recipe} takes. */
+    public static final List<String> NAMES = List.of("gated", "vpt-deep", "vpt-shallow", "cvpt", "head-only");
+
+    private SegRecipes() {}
+
+    /** The ADE20K run of {@code recipe} on {@code backbone}, reading {@code data}. */
+    public static SegConfig ade20k(String recipe, String backbone, String data) {
+        int depth = java.nio.file.Files.isRegularFile(java.nio.file.Path.of(backbone))
+                ? dev.vptlab.checkpoint.Checkpoint.read(java.nio.file.Path.of(backbone)).architecture().shapes().depth() : 12;
+        return new SegConfig("ade20k", data, backbone, null, method(recipe, 10), taps(depth), 256, 4, 2, 2, 4, 150,
+                160_000, 16_000, 16, 1e-3, 10, 0.9, 0, 0.4, 512, 341, false, 42, 0, 0);
+    }
+
+    /**
+     * The taps of a trunk of {@code depth} blocks: ViT-B (12) 4, 8, 11 as Gated PT; ViT-L (24) 9, 14, 19, 23 as CVPT's
+     * {@code out_indices}; other depths 2 auxiliary taps at a third and two thirds, the decode tap on the last block.
+     */
+    public static int[] taps(int depth) {
+        return switch (depth) {
+            case 12 -> new int[] {4, 8, 11};
+            case 24 -> new int[] {9, 14, 19, 23};
+            default -> new int[] {depth / 3, 2 * depth / 3, depth - 1};
+        };
+    }
+
+    /**
+     * The mini benchmark's {@code fm-seg} (1×32×32 canvases, 11 classes) on a 12-block embedded trunk (patch 4, an 8×8
+     * grid): the same taps, heads of 64 channels with fewer up-sampling steps (decode 2 × ×2, auxiliary 1 × ×4: 8 → 32),
+     * batch 16, {@code iterations} steps. The learning rate is ours (1e-2, heads ×10): the papers' 1e-3 is set for
+     * 160k iterations, a mini run has a few hundred.
+     */
+    public static SegConfig mini(String recipe, String backbone, long iterations) {
+        return new SegConfig("fm-seg", null, backbone, null, method(recipe, 10), new int[] {4, 8, 11}, 64, 2, 2, 1, 4, 11,
+                iterations, iterations, 16, 1e-2, 10, 0.9, 0, 0.4, 32, 21, false, 42, 0, 0);
+    }
+
+    /**
+     * The method of a recipe: {@code gated} (10·perBlock = 100 prompts, gates init 10, τ learnable), {@code vpt-deep}
+     * ({@code perBlock} per block: "10x12" in Gated PT's Table 3), {@code vpt-shallow} (10·perBlock = 100, Table 3),
+     * {@code cvpt} (perBlock = 10 per block as its config, position 3,
+     * prompt dropout 0.1, cross-attention sharing the frozen self-attention weights), or null for {@code head-only}.
+     */
+    public static MethodConfig method(String recipe, int perBlock) {
+        return switch (recipe) {
+            case "gated" -> GatedPrompts.Config.of(10 * perBlock).withGates(10f, true, true);
+            case "vpt-deep" -> VptDeep.Config.of(perBlock);
+            case "vpt-shallow" -> VptShallow.Config.of(10 * perBlock);
+            // No drop-path: mmseg's ViT in CVPT's config sets drop_rate (plain dropout, not implemented here), not drop_path_rate.
+            case "cvpt" -> new CrossVisualPrompts.Config(perBlock, 0.1f, 3, 0f, CrossVisualPrompts.Weights.SHARED_FROZEN);
+            case "head-only" -> null;
+            default -> throw new VptlabException("unknown segmentation recipe '" + recipe + "'; known: " + String.join(", ", NAMES));
+        };
+    }
+}
