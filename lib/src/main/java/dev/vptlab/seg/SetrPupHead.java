@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.vptlab.model.InPlace;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -136,19 +135,20 @@ public final class SetrPupHead {
     private NDArray batchNorm(int i, NDArray x, boolean training) {
         NDManager m = x.getManager();
         long c = cfg.channels();
-        NDArray gamma = bnWeight[i].reshape(1, c, 1, 1);
-        NDArray beta = bnBias[i].reshape(1, c, 1, 1);
+        NDArray gamma = local(m, bnWeight[i].reshape(1, c, 1, 1));
+        NDArray beta = local(m, bnBias[i].reshape(1, c, 1, 1));
         NDArray eps = m.full(new Shape(), BN_EPS);
         if (!training) {
-            NDArray invStd = runningVar[i].reshape(1, c, 1, 1).add(eps).sqrt();
-            return x.sub(runningMean[i].reshape(1, c, 1, 1)).div(invStd).mul(gamma).add(beta);
+            NDArray std = local(m, runningVar[i].reshape(1, c, 1, 1)).add(eps).sqrt();
+            return x.sub(local(m, runningMean[i].reshape(1, c, 1, 1))).div(std).mul(gamma).add(beta);
         }
         int[] axes = {0, 2, 3};
-        NDArray mean = x.mean(axes, true);
-        NDArray centred = x.sub(mean);
-        NDArray var = centred.square().mean(axes, true);                         // biased: normalises
-        NDArray y = centred.div(var.add(eps).sqrt()).mul(gamma).add(beta);
         long count = x.getShape().size() / c;
+        NDArray n = m.full(new Shape(), (float) count);                          // DJL's mean takes one axis only
+        NDArray mean = x.sum(axes, true).div(n);
+        NDArray centred = x.sub(mean);
+        NDArray var = centred.square().sum(axes, true).div(n);                   // biased: normalises
+        NDArray y = centred.div(var.add(eps).sqrt()).mul(gamma).add(beta);
         boolean was = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager tmp = m.newSubManager()) {
@@ -157,16 +157,23 @@ public final class SetrPupHead {
             bm.attach(tmp);
             bv.attach(tmp);
             double unbias = count > 1 ? (double) count / (count - 1) : 1.0;       // torch uses the unbiased variance here
-            NDArray newMean = runningMean[i].mul(1 - BN_MOMENTUM).add(bm.mul(BN_MOMENTUM));
-            NDArray newVar = runningVar[i].mul(1 - BN_MOMENTUM).add(bv.mul((float) (BN_MOMENTUM * unbias)));
-            newMean.attach(tmp);
-            newVar.attach(tmp);
-            InPlace.copy(runningMean[i], newMean);
-            InPlace.copy(runningVar[i], newVar);
+            // in-place mul_/add_ on the buffers (an index copy would leave an array in the head's manager per step)
+            NDArray keep = tmp.full(new Shape(), 1 - BN_MOMENTUM);
+            runningMean[i].muli(keep).addi(bm.mul(tmp.full(new Shape(), BN_MOMENTUM)));
+            runningVar[i].muli(keep).addi(bv.mul(tmp.full(new Shape(), (float) (BN_MOMENTUM * unbias))));
         } finally {
             JniUtils.setGradMode(was);
         }
         return y;
+    }
+
+    /**
+     * A view of a head tensor made during a forward: the engine puts it in the head's manager, so it is moved to
+     * the forward's manager (the input's), which the caller closes per step.
+     */
+    private static NDArray local(NDManager m, NDArray view) {
+        view.attach(m);
+        return view;
     }
 
     /** Trainable tensors under mmseg's names after the prefix, in state-dict order. */
