@@ -144,6 +144,9 @@ public final class SetrPupHead {
         }
         int[] axes = {0, 2, 3};
         long count = x.getShape().size() / c;
+        if (count < 2) {
+            throw new IllegalArgumentException("BatchNorm in training needs more than 1 value per channel, got " + x.getShape());
+        }
         NDArray n = m.full(new Shape(), (float) count);                          // DJL's mean takes one axis only
         NDArray mean = x.sum(axes, true).div(n);
         NDArray centred = x.sub(mean);
@@ -156,7 +159,7 @@ public final class SetrPupHead {
             NDArray bv = var.reshape(c);
             bm.attach(tmp);
             bv.attach(tmp);
-            double unbias = count > 1 ? (double) count / (count - 1) : 1.0;       // torch uses the unbiased variance here
+            double unbias = (double) count / (count - 1);                        // torch updates with the unbiased variance
             // in-place mul_/add_ on the buffers (an index copy would leave an array in the head's manager per step)
             NDArray keep = tmp.full(new Shape(), 1 - BN_MOMENTUM);
             runningMean[i].muli(keep).addi(bm.mul(tmp.full(new Shape(), BN_MOMENTUM)));

@@ -45,10 +45,18 @@ public final class SlideInference {
         }
         int h = Math.toIntExact(s.get(2));
         int w = Math.toIntExact(s.get(3));
+        NDManager parent = image.getManager();
+        // the sum lives in its own manager: an indexed write may leave a handle in the target's manager per window
+        try (NDManager acc = parent.newSubManager()) {
+            return accumulate(image, crop, stride, classes, f, acc, parent, h, w);
+        }
+    }
+
+    private static NDArray accumulate(NDArray image, int crop, int stride, int classes, Logits f, NDManager acc,
+            NDManager parent, int h, int w) {
         int hGrids = Math.max(h - crop + stride - 1, 0) / stride + 1;
         int wGrids = Math.max(w - crop + stride - 1, 0) / stride + 1;
-        NDManager parent = image.getManager();
-        NDArray preds = parent.zeros(new Shape(1, classes, h, w), DataType.FLOAT32);
+        NDArray preds = acc.zeros(new Shape(1, classes, h, w), DataType.FLOAT32);
         float[] count = new float[h * w];
         for (int i = 0; i < hGrids; i++) {
             for (int j = 0; j < wGrids; j++) {
@@ -58,7 +66,7 @@ public final class SlideInference {
                 int x2 = Math.min(x1 + crop, w);
                 y1 = Math.max(y2 - crop, 0);
                 x1 = Math.max(x2 - crop, 0);
-                try (NDManager scope = parent.newSubManager()) {
+                try (NDManager scope = acc.newSubManager()) {
                     NDIndex box = new NDIndex(":, :, {}:{}, {}:{}", y1, y2, x1, x2);
                     NDArray window = image.get(box);
                     window.attach(scope);
@@ -83,12 +91,9 @@ public final class SlideInference {
                 }
             }
         }
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray c = scope.create(count, new Shape(1, 1, h, w));
-            NDArray out = preds.div(c);
-            out.attach(parent);
-            preds.close();
-            return out;
-        }
+        NDArray c = acc.create(count, new Shape(1, 1, h, w));
+        NDArray out = preds.div(c);
+        out.attach(parent);
+        return out;
     }
 }

@@ -49,4 +49,19 @@ class SlideInferenceParityTest {
             assertTrue(e <= SegFixtures.TOL, name + " rel err " + e);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void leavesOnlyTheResultInTheImagesManager() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray image = m.randomNormal(new Shape(1, 2, 13, 21));
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                SlideInference.logits(image, 8, 5, 2, window -> window.mul(2)).close();
+                assertEquals(before, m.getManagedArrays().size(), "after call " + i);
+            }
+            // an image smaller than the crop is one window: the whole image, f applied once
+            NDArray out = SlideInference.logits(image, 32, 20, 2, window -> window.mul(2));
+            assertEquals(0.0, Fixtures.relErr(out.toFloatArray(), image.mul(2).toFloatArray()));
+        }
+    }
 }
