@@ -1,8 +1,16 @@
 package dev.vptlab.data;
 
 /**
- * One segmentation sample after a pipeline: the image as normalised CHW floats and its label map (row-major, 255
- * where a pixel is ignored), both {@code height × width}. The label is null for a test view, which is scored
- * against the original-size annotation instead.
+ * One segmentation sample as the network sees it: {@code image} is CHW RGB, normalised (3·height·width floats);
+ * {@code label} is row-major (height·width) after {@code reduce_zero_label} (0..149, 255 ignored), or null for
+ * a test view, whose labels are compared at the original size.
  */
-public record SegSample(float[] image, int[] label, int height, int width) {}
+public record SegSample(float[] image, int[] label, int height, int width) {
+    public SegSample {
+        if (height < 1 || width < 1 || image == null || image.length != 3 * height * width
+                || (label != null && label.length != height * width)) {
+            throw new IllegalArgumentException("sample " + height + "x" + width + " with " + (image == null ? "no" : image.length)
+                    + " image values and " + (label == null ? "no" : label.length) + " labels");
+        }
+    }
+}
