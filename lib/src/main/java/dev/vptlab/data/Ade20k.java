@@ -6,15 +6,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * ADE20K scene parsing ({@code ADEChallengeData2016}, in mmsegmentation's layout, as its
  * {@code configs/_base_/datasets/ade20k.py} reads it): images and single-channel annotation PNGs with values
  * 0..150. {@code reduce_zero_label}: 0 becomes 255 (ignored), 1..150 become
- * 0..149. This is the loader only; the segmentation pipeline and training are separate work.
+ * 0..149. {@link #check} verifies a split before training (mmseg itself finds bad files only when it reaches
+ * them); {@link SegPipeline} turns an image and its mask into training samples.
  */
 public final class Ade20k {
     /** Pixel label ignored by the loss and the mIoU. */
@@ -61,6 +67,111 @@ public final class Ade20k {
         return new Ade20k(root, split, imgs, anns);
     }
 
+    /** {@link #open} followed by {@link #check()}: a split that fails fails here, before any training. */
+    public static Ade20k openChecked(Path root, String split) {
+        Ade20k d = open(root, split);
+        d.check();
+        return d;
+    }
+
+    /** {@link #check(boolean)} without decoding the images: their headers give their sizes. */
+    public void check() {
+        check(false);
+    }
+
+    /**
+     * Verifies every (image, annotation) pair, in parallel, and throws a {@link DatasetException} naming the file
+     * for the first bad pair in file order (problems in other files are attached as suppressed exceptions, at most
+     * 20): an unreadable, corrupt or truncated file, an image or annotation over the pixel limit
+     * ({@link LoadOptions#DEFAULT}), an annotation that is not single-channel, whose size differs from its image,
+     * or that holds a value outside 0..150 (naming the pixel). Image sizes come from the JPEG/PNG headers, read
+     * without decoding the pixels; each annotation is decoded once, after its header passed the size checks, so
+     * memory stays bounded by the pixel limit per worker. An image smaller than the crop is fine (the pipeline
+     * pads). With {@code decodeImages} every image is also decoded once ({@link ImageDecoder}, its verdict
+     * remembered across processes), which finds truncated JPEG data that a header cannot show.
+     */
+    public void check(boolean decodeImages) {
+        long maxPixels = LoadOptions.DEFAULT.maxPixels();
+        DatasetException[] problems = new DatasetException[images.size()];
+        IntStream.range(0, images.size()).parallel().forEach(i -> {
+            try {
+                checkPair(images.get(i), annotations.get(i), maxPixels, decodeImages);
+            } catch (DatasetException e) {
+                problems[i] = e;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                problems[i] = new DatasetException(annotations.get(i), "cannot be checked (" + e + ")", e);
+            }
+        });
+        DatasetException first = null;
+        int others = 0;
+        for (DatasetException p : problems) {
+            if (p == null) {
+                continue;
+            }
+            if (first == null) {
+                first = p;
+            } else if (others++ < 20) {
+                first.addSuppressed(p);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void checkPair(Path image, Path annotation, long maxPixels, boolean decodeImage) {
+        int[] isize = headerSize(image, maxPixels);
+        if (decodeImage) {
+            CheckedImages.check(image, maxPixels);
+        }
+        int[] asize = headerSize(annotation, maxPixels);
+        if (asize[0] != isize[0] || asize[1] != isize[1]) {
+            throw new DatasetException(annotation, "annotation is " + asize[1] + "x" + asize[0] + " (WxH) but its image "
+                    + image.getFileName() + " is " + isize[1] + "x" + isize[0]);
+        }
+        readMask(annotation);
+    }
+
+    /**
+     * {height, width} from the file's header, without decoding pixels; an unreadable or unknown file, a zero or
+     * over-limit size, or (PNG) more pixel rows than deflate can hold in the file's size fails naming the file.
+     */
+    static int[] headerSize(Path file, long maxPixels) {
+        if (!Files.isRegularFile(file)) {
+            throw new DatasetException(file, "file not found");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new DatasetException(file, "not a readable image (unknown or corrupt format)");
+            }
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                long w = r.getWidth(0);
+                long h = r.getHeight(0);
+                if (w < 1 || h < 1) {
+                    throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
+                }
+                if (w * h > maxPixels) {
+                    throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
+                            + maxPixels + " (raise it with " + LoadOptions.MAX_PIXELS_PROPERTY + ")");
+                }
+                if (r.getFormatName().toLowerCase(Locale.ROOT).equals("png")) {
+                    ImageDecoder.checkDeflateBound(file, r, w, h);
+                }
+                return new int[] {(int) h, (int) w};
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DatasetException d) {
+                throw d;
+            }
+            throw new DatasetException(file, "unreadable image header (" + e + ")", e);
+        }
+    }
+
     public int size() {
         return images.size();
     }
@@ -69,17 +180,28 @@ public final class Ade20k {
         return ImageDecoder.decode(images.get(i));
     }
 
-    /** Mask i, H×W row-major, after reduce_zero_label; a value outside 0..150 fails naming the file. */
+    /**
+     * Mask i, H×W row-major, after reduce_zero_label; an unreadable, corrupt or truncated file, or a value
+     * outside 0..150, fails naming the file (and the pixel).
+     */
     public int[] mask(int i) {
-        Path p = annotations.get(i);
+        return readMask(annotations.get(i));
+    }
+
+    static int[] readMask(Path p) {
         BufferedImage m;
         try {
             m = ImageIO.read(p.toFile());
-        } catch (IOException e) {
-            throw new DatasetException(p, "unreadable annotation: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetException(p, "unreadable annotation (" + e + ")", e);
+        } catch (OutOfMemoryError e) {
+            throw new DatasetException(p, "not enough memory to decode the annotation");
         }
-        if (m == null || m.getRaster().getNumBands() != 1) {
-            throw new DatasetException(p, "annotation must be a single-channel PNG");
+        if (m == null) {
+            throw new DatasetException(p, "not a readable image (unknown or corrupt format)");
+        }
+        if (m.getRaster().getNumBands() != 1) {
+            throw new DatasetException(p, "annotation must be a single-channel PNG, has " + m.getRaster().getNumBands() + " channels");
         }
         Raster r = m.getRaster();
         int w = m.getWidth();

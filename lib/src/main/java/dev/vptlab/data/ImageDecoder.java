@@ -123,7 +123,7 @@ public final class ImageDecoder {
         }
     }
 
-    private static void checkDeflateBound(Path file, ImageReader r, long w, long h) throws IOException {
+    static void checkDeflateBound(Path file, ImageReader r, long w, long h) throws IOException {
         ImageTypeSpecifier t = r.getRawImageType(0);
         ColorModel cm = t == null ? null : t.getColorModel();
         if (cm == null) {

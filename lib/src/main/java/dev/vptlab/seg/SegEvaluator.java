@@ -62,7 +62,8 @@ public final class SegEvaluator {
     /** Images that are one window at their own size: logits need no slide, no resize; the arg-max of a batch at once. */
     private static void batched(SegModel model, SegData data, int from, int to, int crop, NDManager base, MeanIou iou,
             Predictions sink) {
-        try (NDManager m = base.newSubManager()) {
+        // The scope frees what the forward attaches to the parameters' manager, not only the sub-manager's arrays.
+        try (NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             int c = data.channels();
             float[] x = new float[(to - from) * c * crop * crop];
             for (int k = from; k < to; k++) {
@@ -89,7 +90,7 @@ public final class SegEvaluator {
     private static void single(SegModel model, SegData data, int i, int crop, int stride, boolean multiScale, NDManager base,
             MeanIou iou, Predictions sink) {
         SegData.Annotation a = data.annotation(i);
-        try (NDManager m = base.newSubManager()) {
+        try (NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             NDArray probs = null;
             for (double r : multiScale ? MS_RATIOS : List.of(1.0)) {
                 for (boolean flip : multiScale ? new boolean[] {false, true} : new boolean[] {false}) {
