@@ -131,14 +131,21 @@ public final class SegModel {
     /** Every trainable tensor: the method's, then the decode head's, then the auxiliary heads'. */
     public Map<String, NDArray> trainableParameters() {
         Map<String, NDArray> all = new LinkedHashMap<>(prompted.trainableParameters());
-        heads().forEach(h -> all.putAll(h.parameters()));
+        heads().forEach(h -> all.putAll(prefixed(h, h.parameters())));
         return all;
+    }
+
+    /** A head's tensors under their full names: the head's prefix ({@code decode_head.}, {@code auxiliary_head.0.}) + mmseg's name. */
+    private static Map<String, NDArray> prefixed(SetrPupHead h, Map<String, NDArray> tensors) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> out.put(h.prefix() + k, v));
+        return out;
     }
 
     /** The BatchNorm running statistics of every head (saved and restored with the trained values). */
     public Map<String, NDArray> buffers() {
         Map<String, NDArray> all = new LinkedHashMap<>();
-        heads().forEach(h -> all.putAll(h.buffers()));
+        heads().forEach(h -> all.putAll(prefixed(h, h.buffers())));
         return all;
     }
 
@@ -186,8 +193,8 @@ public final class SegModel {
         saved.forEach((k, v) -> (k.startsWith(DECODE) || k.startsWith(AUX) ? heads : method).put(k, v));
         Map<String, NDArray> mine = new LinkedHashMap<>();
         heads().forEach(h -> {
-            mine.putAll(h.parameters());
-            mine.putAll(h.buffers());
+            mine.putAll(prefixed(h, h.parameters()));
+            mine.putAll(prefixed(h, h.buffers()));
         });
         List<String> problems = new ArrayList<>();
         mine.forEach((k, a) -> {
