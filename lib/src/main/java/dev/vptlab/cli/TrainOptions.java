@@ -85,6 +85,9 @@ final class TrainOptions {
             + " fm-seg: at the end).")
     Long evalEvery;
 
+    @Option(names = "--head-lr-mult", description = "Segmentation: learning-rate factor of the heads (mmseg's ADE20K config: 10).")
+    Double headLrMult;
+
     @Option(names = "--multi-scale", description = "Segmentation: after training, also evaluate with mmseg's 6 ratios x flip.")
     boolean multiScale;
 
@@ -197,6 +200,7 @@ final class TrainOptions {
             if (evalEvery != null) b.evalEvery = evalEvery;
             if (batchSize != null) b.batchSize = batchSize;
             if (lr != null) b.lr = lr;
+            if (headLrMult != null) b.headLrMult = headLrMult;
             if (seed != null) b.seed = seed;
             if (trainLimit != null) b.trainLimit = trainLimit;
             if (testLimit != null) b.testLimit = testLimit;

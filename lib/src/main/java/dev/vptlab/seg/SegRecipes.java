@@ -46,12 +46,19 @@ public final class SegRecipes {
     /**
      * The mini benchmark's {@code fm-seg} (1×32×32 canvases, 11 classes) on a 12-block embedded trunk (patch 4, an 8×8
      * grid): the same taps, heads of 64 channels with fewer up-sampling steps (decode 2 × ×2, auxiliary 1 × ×4: 8 → 32),
-     * batch 16, {@code iterations} steps. The learning rate is ours (1e-2, heads ×10): the papers' 1e-3 is set for
-     * 160k iterations, a mini run has a few hundred.
+     * batch 16, {@code iterations} steps. Our choices for the CPU scale: the mini study's prompt counts (10 gated
+     * prompts with gate init 1, as its classification runs; 5 per block for VPT-deep and CVPT) and lr 5e-2 (heads ×10):
+     * the papers' 1e-3 is set for 160k iterations, a mini run has a few hundred.
      */
     public static SegConfig mini(String recipe, String backbone, long iterations) {
-        return new SegConfig("fm-seg", null, backbone, null, method(recipe, 10), new int[] {4, 8, 11}, 64, 2, 2, 1, 4, 11,
-                iterations, iterations, 16, 1e-2, 10, 0.9, 0, 0.4, 32, 21, false, 42, 0, 0);
+        MethodConfig m = switch (recipe) {
+            case "gated" -> GatedPrompts.Config.of(10).withGates(1f, true, true);
+            case "vpt-shallow" -> VptShallow.Config.of(10);
+            case "vpt-deep", "cvpt", "head-only" -> method(recipe, 5);
+            default -> method(recipe, 5); // refuses an unknown recipe
+        };
+        return new SegConfig("fm-seg", null, backbone, null, m, new int[] {4, 8, 11}, 64, 2, 2, 1, 4, 11,
+                iterations, iterations, 16, 5e-2, 10, 0.9, 0, 0.4, 32, 21, false, 42, 0, 0);
     }
 
     /**
