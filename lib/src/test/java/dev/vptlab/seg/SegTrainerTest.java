@@ -81,16 +81,16 @@ class SegTrainerTest {
     }
 
     @Test
-    void theLossFallsOverAFewDozenIterations(@TempDir Path tmp) {
-        // 8 training canvases seen 20 times: the heads (lr 1e-1 with mmseg's x10) must fit them.
-        SegConfig c = small("head-only", 40, 10).with(b -> {
-            b.trainLimit = 8;
-            b.testLimit = 8;
+    void theLossFallsOverTwoDozenIterations(@TempDir Path tmp) {
+        // 4 training canvases seen 6 times each: the heads (lr 1e-1 with mmseg's x10) must start fitting them.
+        SegConfig c = small("head-only", 24, 8).with(b -> {
+            b.trainLimit = 4;
+            b.testLimit = 4;
         });
         RunRecord r = trainer(c, tmp.resolve("run"), quiet()).run(false);
-        assertEquals(4, r.epochs().size());
+        assertEquals(3, r.epochs().size());
         double first = r.epochs().get(0).trainLoss();
-        double last = r.epochs().get(3).trainLoss();
+        double last = r.epochs().get(2).trainLoss();
         assertTrue(last < 0.8 * first, "first period " + first + ", last " + last);
     }
 
