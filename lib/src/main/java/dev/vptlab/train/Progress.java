@@ -154,6 +154,10 @@ public final class Progress {
         if (r == null) {
             return;
         }
+        if (r.isSegmentation()) {
+            sb.append(String.format(Locale.ROOT, "  %s mIoU %.2f (aAcc %.2f)", label, r.miou(), r.aacc()));
+            return;
+        }
         sb.append(String.format(Locale.ROOT, "  %s %.2f (top5 %.2f", label, r.top1(), r.top5()));
         if (!Double.isNaN(r.auc())) {
             sb.append(String.format(Locale.ROOT, ", auc %.2f", r.auc()));

@@ -2,6 +2,7 @@ package dev.vptlab.train;
 
 import dev.vptlab.task.EvalResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,15 @@ class ProgressTest {
             p.endEpoch(metrics(e, true));
         }
         p.message("done");
+    }
+
+    @Test
+    void aSegmentationPeriodShowsMiouAndAaccNotNaNTopOne() {
+        Progress p = new Progress(Progress.Mode.LINE, out);
+        p.startEpoch(0, 2, 4);
+        p.endEpoch(new EpochMetrics(0, 1e-2, 1.25, 40, 3.0, 5, null, EvalResult.segmentation("test", 16, 37.25, 81.5)));
+        assertTrue(text().contains("test mIoU 37.25 (aAcc 81.50)"), text());
+        assertFalse(text().contains("NaN"), text());
     }
 
     @Test

@@ -1,0 +1,82 @@
+package dev.vptlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The segmentation side of the command line: train, eval with saved predictions, runs, model summary. */
+class SegCliTest {
+    private static CliTest.Result run(String... args) {
+        return CliTest.run(args);
+    }
+
+    @Test
+    void trainEvalAndRunsOnFmSeg(@TempDir Path tmp) throws Exception {
+        Path mae = dev.vptlab.reproduce.EmbeddedBackbones.extract("mae", tmp, false, m -> { });
+        Path out = tmp.resolve("results/seg");
+        CliTest.Result train = run("train", "--task", "fm-seg", "--recipe", "gated", "--backbone", mae.toString(), "--iterations",
+                "2", "--batch-size", "4", "--train-limit", "16", "--test-limit", "16", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("mIoU"), train.out());
+        assertTrue(train.out().contains("finished after 1 evaluation periods"), train.out());
+
+        Path preds = tmp.resolve("preds");
+        CliTest.Result eval = run("eval", "--run", out.toString(), "--save-predictions", preds.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("mIoU"), eval.out());
+        List<Path> pngs;
+        try (Stream<Path> s = Files.list(preds)) {
+            pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+        assertEquals(16, pngs.size(), pngs.toString());
+        for (Path p : pngs) {
+            BufferedImage img = ImageIO.read(p.toFile());
+            assertEquals(32, img.getWidth(), p.toString());
+            assertEquals(32, img.getHeight(), p.toString());
+            assertEquals(1, img.getRaster().getNumBands(), p.toString());
+            Raster r = img.getRaster();
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int v = r.getSample(x, y, 0);
+                    assertTrue(v >= 0 && v <= 10, p + " (" + x + "," + y + ") = " + v);
+                }
+            }
+        }
+        // the eval of the finished run scores what the run's last period scored
+        double recorded = dev.vptlab.train.RunRecord.read(out).lastTestMiou();
+        assertTrue(eval.out().contains(String.format(java.util.Locale.ROOT, "mIoU %.2f", recorded)), eval.out() + " vs " + recorded);
+
+        CliTest.Result runs = run("runs", tmp.resolve("results").toString());
+        assertEquals(0, runs.code(), runs.err());
+        assertTrue(runs.out().contains("last_test_miou"), runs.out());
+    }
+
+    @Test
+    void poolingIsRefusedForASegmentationTask(@TempDir Path tmp) {
+        CliTest.Result r = run("train", "--task", "fm-seg", "--backbone", tmp.resolve("none.safetensors").toString(), "--pooling",
+                "CLS", "--out", tmp.resolve("x").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("--pooling does not apply to the segmentation task fm-seg"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("x").resolve("record.json")));
+    }
+
+    @Test
+    void modelSummaryCountsTheSetrPupHeads() {
+        CliTest.Result b = run("model", "summary", "--arch", "vit_b16", "--method", "gated", "--prompts", "100", "--task", "ade20k");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().lines().anyMatch(l -> l.trim().startsWith("heads") && l.contains("8,381,890")), b.out());
+        CliTest.Result l = run("model", "summary", "--arch", "vit_l16", "--method", "cvpt", "--prompts", "10", "--task", "ade20k");
+        assertEquals(0, l.code(), l.err());
+        assertTrue(l.out().lines().anyMatch(x -> x.trim().startsWith("heads") && x.contains("13,143,640")), l.out());
+    }
+}

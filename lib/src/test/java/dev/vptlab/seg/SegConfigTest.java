@@ -1,0 +1,120 @@
+package dev.vptlab.seg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vptlab.VptlabException;
+import dev.vptlab.prompt.CrossVisualPrompts;
+import dev.vptlab.prompt.GatedPrompts;
+import dev.vptlab.train.RunRecord;
+import java.util.Map;
+import java.util.TreeSet;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+class SegConfigTest {
+    private static final String[] RECIPES = {"vpt-deep", "gated", "cvpt", "head-only"};
+
+    private static SegConfig base() {
+        return SegRecipes.mini("gated", "/nonexistent/mae.safetensors", 10);
+    }
+
+    /** The config as the run record keeps it (JSON numbers canonicalised), which is what resume compares. */
+    private static Map<String, Object> stored(SegConfig c) {
+        return RunRecord.start("x", c.toMap(), 0, Map.of(), "", 0, 0).config();
+    }
+
+    @Property(tries = 60, seed = "20261206")
+    void theRecordedConfigReadsBackEqual(@ForAll @LongRange(min = 1, max = 200_000) long iterations,
+            @ForAll @IntRange(min = 1, max = 64) int batch, @ForAll @DoubleRange(min = 1e-6, max = 1.0) @net.jqwik.api.constraints.Scale(10) double lr,
+            @ForAll @IntRange(min = 0, max = 3) int recipe, @ForAll @IntRange(min = 1, max = 7) int tapBits,
+            @ForAll @IntRange(min = 0, max = 3) int low) {
+        TreeSet<Integer> set = new TreeSet<>();
+        for (int j = 0; j < 3; j++) {
+            if ((tapBits & (1 << j)) != 0) {
+                set.add(low + 4 * j);
+            }
+        }
+        int[] taps = set.stream().mapToInt(Integer::intValue).toArray();
+        SegConfig c = SegRecipes.mini(RECIPES[recipe], "/nonexistent/mae.safetensors", iterations).with(b -> {
+            b.batchSize = batch;
+            b.lr = lr;
+            b.taps = taps;
+            b.evalEvery = Math.max(1, iterations / 3);
+        });
+        SegConfig direct = SegConfig.fromMap(c.toMap());
+        assertEquals(c.toMap(), direct.toMap());
+        assertArrayEquals(taps, direct.taps());
+        assertEquals(c.method(), direct.method());
+        // through record.json, as evaluating or resuming a finished run reads it
+        RunRecord r = RunRecord.start("x", c.toMap(), 0, Map.of(), "", 0, 0);
+        SegConfig fromJson = SegConfig.fromMap(RunRecord.fromJson(r.toJson(), "record.json").config());
+        assertEquals(stored(c), stored(fromJson));
+        assertEquals(lr, fromJson.lr());
+        assertEquals(iterations, fromJson.iterations());
+        assertEquals(batch, fromJson.batchSize());
+        assertArrayEquals(taps, fromJson.taps());
+        assertEquals(c.methodId(), fromJson.methodId());
+        assertTrue(SegConfig.isSegmentation(fromJson.toMap()));
+    }
+
+    @Test
+    void invalidConfigsAreRefused() {
+        VptlabException e = assertThrows(VptlabException.class, () -> base().with(b -> b.taps = new int[] {8, 4, 11}));
+        assertTrue(e.getMessage().contains("ascending"), e.getMessage());
+        assertThrows(VptlabException.class, () -> base().with(b -> b.taps = new int[] {4, 4, 11}));
+        e = assertThrows(VptlabException.class, () -> base().with(b -> b.stride = b.crop + 1));
+        assertTrue(e.getMessage().contains("stride"), e.getMessage());
+        e = assertThrows(VptlabException.class, () -> base().with(b -> b.iterations = 0));
+        assertTrue(e.getMessage().contains("iterations"), e.getMessage());
+        assertThrows(VptlabException.class, () -> base().with(b -> b.batchSize = 0));
+        assertThrows(VptlabException.class, () -> base().with(b -> b.classes = 1));
+        // the edge of each rule is allowed
+        assertEquals(32, base().with(b -> b.stride = b.crop).stride());
+        assertEquals(1, base().with(b -> b.iterations = 1).iterations());
+    }
+
+    @Test
+    void aMalformedStoredConfigIsATypedError() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(base().toMap());
+        m.remove("taps");
+        assertThrows(VptlabException.class, () -> SegConfig.fromMap(m));
+    }
+
+    @Test
+    void gatedAde20kRecipeIsGatedPtTable5() {
+        // Gated PT §5.2.3 / Table 5: ViT-B, 100 prompts, gate init 10, batch 16, lr 1e-3; mmseg schedule_160k.
+        SegConfig c = SegRecipes.ade20k("gated", "/nonexistent/vit_b16_mae.pth", "/data/ADEChallengeData2016");
+        assertArrayEquals(new int[] {4, 8, 11}, c.taps());
+        GatedPrompts.Config g = (GatedPrompts.Config) c.method();
+        assertEquals(100, g.prompts());
+        assertEquals(10f, g.gateInit());
+        assertTrue(g.gates());
+        assertEquals(1e-3, c.lr());
+        assertEquals(160_000, c.iterations());
+        assertEquals(16, c.batchSize());
+        assertEquals(150, c.classes());
+        assertEquals(512, c.crop());
+        assertEquals(341, c.stride());
+        assertEquals(10, c.periods());
+    }
+
+    @Test
+    void recipesForOtherDepthsAndMethods() {
+        assertArrayEquals(new int[] {9, 14, 19, 23}, SegRecipes.taps(24)); // CVPT's out_indices for ViT-L
+        assertArrayEquals(new int[] {4, 8, 11}, SegRecipes.taps(12));
+        CrossVisualPrompts.Config cvpt = (CrossVisualPrompts.Config) SegRecipes.method("cvpt", 10);
+        assertEquals(3, cvpt.position());
+        assertEquals(10, cvpt.prompts());
+        assertNull(SegRecipes.method("head-only", 10));
+        assertEquals("head-only", base().with(b -> b.method = null).methodId());
+        assertThrows(VptlabException.class, () -> SegRecipes.method("vpt-wide", 10));
+    }
+}
