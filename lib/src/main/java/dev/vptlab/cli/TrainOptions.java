@@ -78,7 +78,7 @@ final class TrainOptions {
     @Option(names = "--test-limit", description = "Evaluate on the first N val/test images only (smoke runs; default all).")
     Integer testLimit;
 
-    @Option(names = "--iterations", description = "Segmentation: optimiser steps (ade20k: 160000 as mmseg's schedule_160k; fm-seg: 300).")
+    @Option(names = "--iterations", description = "Segmentation: optimiser steps (ade20k: 160000 as mmseg's schedule_160k; fm-seg: 400).")
     Long iterations;
 
     @Option(names = "--eval-every", description = "Segmentation: evaluate and checkpoint every n iterations (ade20k: 16000;"
@@ -175,7 +175,7 @@ final class TrainOptions {
     }
 
     /** Iterations of a mini segmentation run unless {@code --iterations} says otherwise. */
-    static final long MINI_SEG_ITERATIONS = 300;
+    static final long MINI_SEG_ITERATIONS = 400;
 
     /** The segmentation run these options describe: the task's recipe, every given option over it. */
     dev.vptlab.seg.SegConfig segConfig() {
@@ -194,8 +194,9 @@ final class TrainOptions {
             b.method = m;
             b.heads = heads;
             if (iterations != null) {
+                // A recipe that evaluates once at the end (the mini one) still does; otherwise keep its interval.
+                b.evalEvery = b.evalEvery == b.iterations ? iterations : Math.min(b.evalEvery, iterations);
                 b.iterations = iterations;
-                b.evalEvery = Math.min(b.evalEvery, iterations);
             }
             if (evalEvery != null) b.evalEvery = evalEvery;
             if (batchSize != null) b.batchSize = batchSize;
