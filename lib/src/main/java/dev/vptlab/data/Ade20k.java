@@ -217,6 +217,11 @@ public final class Ade20k {
         return v;
     }
 
+    /** {height, width} of annotation i, read from its header (as its image's, once {@link #check()} passed). */
+    public int[] annotationSize(int i) {
+        return headerSize(annotations.get(i), LoadOptions.DEFAULT.maxPixels());
+    }
+
     public Path imageFile(int i) {
         return images.get(i);
     }

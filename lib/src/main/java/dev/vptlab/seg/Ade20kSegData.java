@@ -74,8 +74,8 @@ public final class Ade20kSegData implements SegData {
 
     @Override
     public Annotation annotation(int i) {
-        dev.vptlab.data.Image img = ade.image(i);
-        return new Annotation(img.height(), img.width(), ade.mask(i));
+        int[] hw = ade.annotationSize(i);
+        return new Annotation(hw[0], hw[1], ade.mask(i));
     }
 
     @Override
