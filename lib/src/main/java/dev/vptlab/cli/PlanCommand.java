@@ -5,6 +5,7 @@ import dev.vptlab.plan.GpuHours;
 import dev.vptlab.plan.Plan;
 import dev.vptlab.plan.PlanEntry;
 import dev.vptlab.plan.Reproductions;
+import dev.vptlab.seg.SegConfig;
 import dev.vptlab.train.RunConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,10 +33,11 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", arity = "0..1", description = "block-location, gated-vtab, gated-fgvc, cvpt-vtab or cvpt-fgvc.")
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "block-location, gated-vtab, gated-fgvc, cvpt-vtab, cvpt-fgvc,"
+            + " gated-ablation-gates, gated-fewer-tokens, cvpt-ablation, gated-ade20k or cvpt-ade20k.")
     String name;
 
-    @Option(names = "--backbones", split = ",", description = "mae, mocov3, supervised (default: the paper's).")
+    @Option(names = "--backbones", split = ",", description = "mae, mocov3, supervised; vitl-in21k for the ADE20K plans (default: the paper's).")
     List<String> backbones;
 
     @Option(names = "--tasks", split = ",", description = "Task keys (default: all of the benchmark).")
@@ -114,13 +116,23 @@ final class PlanCommand implements Callable<Integer> {
                 for (Reproductions.Draft d : group) {
                     List<String> args = new ArrayList<>(d.args());
                     args.addAll(extra);
-                    long seed = config(args).seed() + s;
+                    // A segmentation run is resolved once (its recipe reads the checkpoint's depth when the file is there).
+                    SegConfig segBase = parse(args).options.segmentation() ? segConfig(args) : null;
+                    long seed = (segBase != null ? segBase.seed() : config(args).seed()) + s;
                     String id = d.key() + "-s" + seed;
                     Path folder = out.resolve(id);
                     args.addAll(List.of("--seed", String.valueOf(seed), "--out", folder.toString()));
-                    RunConfig cfg = config(args);
-                    entries.add(new PlanEntry(id, d.select() == null ? null : d.select() + "-s" + seed, folder.toString(), args,
-                            cfg.toMap(), Math.round(hours.of(cfg) * 1000) / 1000.0));
+                    String select = d.select() == null ? null : d.select() + "-s" + seed;
+                    if (segBase != null) {
+                        // What segConfig(args) gives now that --seed is among them, without reading the file again.
+                        SegConfig cfg = segBase.with(b -> b.seed = seed);
+                        entries.add(new PlanEntry(id, select, folder.toString(), args, cfg.toMap(),
+                                Math.round(hours.of(cfg) * 1000) / 1000.0));
+                    } else {
+                        RunConfig cfg = config(args);
+                        entries.add(new PlanEntry(id, select, folder.toString(), args, cfg.toMap(),
+                                Math.round(hours.of(cfg) * 1000) / 1000.0));
+                    }
                 }
             }
         }
@@ -129,6 +141,19 @@ final class PlanCommand implements Callable<Integer> {
 
     /** What {@code vptlab train} makes of {@code args}: the plan holds no config that train would not. */
     static RunConfig config(List<String> args) {
+        return parse(args).options.config();
+    }
+
+    /** What {@code vptlab train} makes of the arguments of a segmentation run ({@code --task ade20k} or {@code fm-seg}). */
+    static SegConfig segConfig(List<String> args) {
+        TrainCommand t = parse(args);
+        if (!t.options.segmentation()) {
+            throw new VptlabException("not a segmentation run: --task " + t.options.task);
+        }
+        return t.options.segConfig();
+    }
+
+    private static TrainCommand parse(List<String> args) {
         TrainCommand t = new TrainCommand();
         List<String> withOut = new ArrayList<>(args);
         if (!withOut.contains("--out")) {
@@ -139,7 +164,7 @@ final class PlanCommand implements Callable<Integer> {
         } catch (CommandLine.ParameterException e) {
             throw new VptlabException("not a train command: " + e.getMessage(), e);
         }
-        return t.options.config();
+        return t;
     }
 
     static String table(Plan plan) {

@@ -4,6 +4,8 @@ import dev.vptlab.VptlabException;
 import dev.vptlab.plan.EntryState;
 import dev.vptlab.plan.Plan;
 import dev.vptlab.plan.PlanEntry;
+import dev.vptlab.seg.SegConfig;
+import dev.vptlab.seg.SegTrainer;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vptlab plan run PLAN}: the plan's runs one after another in this process, sharing opened splits and
  * prefix caches ({@link RunSeries}). A finished run is skipped and one with a record is resumed, so running
- * the plan again after an interruption (or a Slurm requeue) continues where it stopped.
+ * the plan again after an interruption (or a Slurm requeue) continues where it stopped. Segmentation runs
+ * (the ADE20K plans) train with {@link SegTrainer}, skipped and resumed alike.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a plan's runs here, skipping finished ones and resuming the others.")
 final class PlanRunCommand implements Callable<Integer> {
@@ -64,8 +67,16 @@ final class PlanRunCommand implements Callable<Integer> {
                 }
                 boolean resume = !s.state().equals(EntryState.MISSING);
                 try {
-                    RunRecord r = series.run(RunConfig.fromMap(e.config()), e.folderPath(), new Progress(progress, System.err), resume);
-                    w.println(TrainCommand.summary(r));
+                    RunRecord r;
+                    if (e.segmentation()) {
+                        // As train --task ade20k does: SegTrainer opens its own splits (the config names its data folder).
+                        r = SegTrainer.train(SegConfig.fromMap(e.config()), Path.of(plan.dataRoot()), e.folderPath(),
+                                new Progress(progress, System.err), resume);
+                        w.println(TrainCommand.segmentationSummary(r));
+                    } else {
+                        r = series.run(RunConfig.fromMap(e.config()), e.folderPath(), new Progress(progress, System.err), resume);
+                        w.println(TrainCommand.summary(r));
+                    }
                     if (!r.status().equals(RunRecord.FINISHED)) {
                         failed++;
                     }

@@ -3,6 +3,7 @@ package dev.vptlab.cli;
 import dev.vptlab.plan.EntryState;
 import dev.vptlab.plan.Plan;
 import dev.vptlab.plan.PlanEntry;
+import dev.vptlab.plan.PlanTables;
 import dev.vptlab.plan.SeedSummary;
 import dev.vptlab.plan.SlurmArray;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vptlab plan status PLAN}: each run's state from its folder, the Slurm state of its array task when
  * the plan was submitted ({@code sacct}, or {@code squeue} for queued and running tasks), and each result
- * across seeds (mean ± std, and every seed's value).
+ * across seeds (mean ± std, and every seed's value: test top-1, or mIoU for segmentation runs).
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where each run of a plan stands, and the results across seeds.")
 final class PlanStatusCommand implements Callable<Integer> {
@@ -43,15 +44,17 @@ final class PlanStatusCommand implements Callable<Integer> {
         Map<String, EntryState> states = new HashMap<>();
         plan.entries().forEach(e -> states.put(e.id(), EntryState.of(e.folderPath())));
         Map<String, String> slurm = slurmStates(planFile);
-        w.printf(Locale.ROOT, "%-5s %-44s %-10s %-11s %6s %9s  %s%n", "#", "run", "state", "slurm", "epochs", "test_top1", "note");
+        // Classification runs show epochs and test top-1; segmentation runs evaluation periods and test mIoU.
+        w.printf(Locale.ROOT, "%-5s %-44s %-10s %-11s %6s %9s  %s%n", "#", "run", "state", "slurm", PlanTables.progressName(plan),
+                PlanTables.metricName(plan), "note");
         Map<String, Integer> counts = new TreeMap<>();
         for (int i = 0; i < plan.entries().size(); i++) {
             PlanEntry e = plan.entries().get(i);
             EntryState s = states.get(e.id());
             counts.merge(s.state(), 1, Integer::sum);
+            double metric = PlanTables.metric(e, s.record());
             w.printf(Locale.ROOT, "%-5d %-44s %-10s %-11s %6s %9s  %s%n", i, e.id(), s.state(), slurm.getOrDefault(e.id(), ""),
-                    s.record() == null ? "" : s.record().epochs().size() + "/" + e.config().get("epochs"),
-                    s.record() == null || Double.isNaN(s.record().lastTestTop1()) ? "" : String.format(Locale.ROOT, "%.2f", s.record().lastTestTop1()),
+                    PlanTables.progress(e, s.record()), Double.isNaN(metric) ? "" : String.format(Locale.ROOT, "%.2f", metric),
                     s.note());
         }
         w.println(counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).collect(Collectors.joining(", ")));

@@ -44,8 +44,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             RunRecord r = dev.vptlab.seg.SegTrainer.train(options.segConfig(), options.dataRoot, out,
                     new Progress(options.progress, System.err), resume);
-            w.println(String.format(java.util.Locale.ROOT, "%s: %s after %d evaluation periods; test mIoU %.2f, %.1f s", r.runId(),
-                    r.status(), r.epochs().size(), r.lastTestMiou(), r.wallSeconds()));
+            w.println(segmentationSummary(r));
             return 0;
         }
         RunConfig cfg = options.config();
@@ -61,6 +60,12 @@ final class TrainCommand implements Callable<Integer> {
         try (RunSeries one = new RunSeries(options.dataRoot, options.loadOptions())) {
             return one.run(cfg, out, new Progress(options.progress, System.err), resume, allowChanged);
         }
+    }
+
+    /** The one line a finished (or stopped) segmentation run ends with. */
+    static String segmentationSummary(RunRecord r) {
+        return String.format(java.util.Locale.ROOT, "%s: %s after %d evaluation periods; test mIoU %.2f, %.1f s", r.runId(),
+                r.status(), r.epochs().size(), r.lastTestMiou(), r.wallSeconds());
     }
 
     /** Shown skipped images at most; the record lists them all. */

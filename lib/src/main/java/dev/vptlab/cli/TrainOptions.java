@@ -91,6 +91,10 @@ final class TrainOptions {
     @Option(names = "--multi-scale", description = "Segmentation: after training, also evaluate with mmseg's 6 ratios x flip.")
     boolean multiScale;
 
+    @Option(names = "--taps", split = ",", paramLabel = "BLOCK", description = "Segmentation: the 0-based blocks the heads read,"
+            + " ascending, the last one the decode head's (default: from the checkpoint's depth; ViT-B 4,8,11, ViT-L 9,14,19,23).")
+    java.util.List<Integer> taps;
+
     @Option(names = "--no-prefix-cache", description = "Do not cache the frozen prefix (for comparisons).")
     boolean noPrefixCache;
 
@@ -110,6 +114,9 @@ final class TrainOptions {
 
     /** The run config these options describe. */
     RunConfig config() {
+        if (taps != null) {
+            throw new dev.vptlab.VptlabException("--taps applies to the segmentation tasks (ade20k, fm-seg) only");
+        }
         // Both are worked out only where used (reading a checkpoint is slow, and a plan resolves many commands):
         // an embedded trunk passed as a file is recognised by its bytes and pooled as its manifest says.
         String[] embeddedSeen = new String[1];
@@ -203,6 +210,7 @@ final class TrainOptions {
             if (lr != null) b.lr = lr;
             if (headLrMult != null) b.headLrMult = headLrMult;
             if (seed != null) b.seed = seed;
+            if (taps != null) b.taps = taps.stream().mapToInt(Integer::intValue).toArray();
             if (trainLimit != null) b.trainLimit = trainLimit;
             if (testLimit != null) b.testLimit = testLimit;
             b.multiScale = multiScale;

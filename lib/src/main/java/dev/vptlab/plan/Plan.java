@@ -61,8 +61,11 @@ public record Plan(String name, String dataRoot, double assumedTflops, List<Plan
         o.addProperty("name", name);
         o.addProperty("data_root", dataRoot);
         JsonObject est = new JsonObject();
-        est.addProperty("note", "estimate: analytic forward FLOPs of ViT-B/16 x (3 per training image + 1 per evaluated image)"
-                + " at an assumed sustained throughput; not measured");
+        est.addProperty("note", entries.stream().anyMatch(PlanEntry::segmentation)
+                ? "estimate: analytic FLOPs of the prompted trunk and the SETR-PUP heads at the crop (per training image"
+                        + " 2 x trunk + 3 x heads, per evaluated window 1 forward) at an assumed sustained throughput; not measured"
+                : "estimate: analytic forward FLOPs of ViT-B/16 x (3 per training image + 1 per evaluated image)"
+                        + " at an assumed sustained throughput; not measured");
         est.addProperty("assumed_tflops", assumedTflops);
         est.addProperty("gpu_hours_total", round(estimatedGpuHours()));
         o.add("estimate", est);

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  *     validation accuracy); null when the run stands alone
  * @param folder the run folder
  * @param args the complete {@code vptlab train} arguments, {@code --seed} and {@code --out} included
- * @param config the run config {@code train} makes of {@link #args} ({@link dev.vptlab.train.RunConfig#toMap})
+ * @param config the run config {@code train} makes of {@link #args}: {@link dev.vptlab.train.RunConfig#toMap}, or for a
+ *     segmentation run {@link dev.vptlab.seg.SegConfig#toMap} (with {@code task_kind: segmentation})
  * @param estimatedGpuHours {@link GpuHours} of the config: an estimate
  */
 public record PlanEntry(String id, String select, String folder, List<String> args, Map<String, Object> config,
@@ -24,6 +25,11 @@ public record PlanEntry(String id, String select, String folder, List<String> ar
     public PlanEntry {
         args = List.copyOf(args);
         config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    }
+
+    /** True when the run is a segmentation run ({@link dev.vptlab.seg.SegConfig#isSegmentation}). */
+    public boolean segmentation() {
+        return dev.vptlab.seg.SegConfig.isSegmentation(config);
     }
 
     public Path folderPath() {

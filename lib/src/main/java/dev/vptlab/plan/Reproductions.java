@@ -19,7 +19,22 @@ import java.util.stream.IntStream;
 public final class Reproductions {
     /** The reproductions {@link #expand} knows. */
     public static final List<String> NAMES = List.of("block-location", "gated-vtab", "gated-fgvc", "cvpt-vtab", "cvpt-fgvc",
-            "gated-ablation-gates", "gated-fewer-tokens", "cvpt-ablation");
+            "gated-ablation-gates", "gated-fewer-tokens", "cvpt-ablation", "gated-ade20k", "cvpt-ade20k");
+
+    /** The ADE20K reproductions: segmentation runs ({@code train --task ade20k}, {@link dev.vptlab.seg.SegConfig}). */
+    public static final List<String> SEGMENTATION = List.of("gated-ade20k", "cvpt-ade20k");
+
+    /** Gated PT Table 3: VPT-shallow (100 prompts), VPT-deep (10 per block) and Gated PT (100 gated prompts). */
+    static final List<String> GATED_ADE20K_RECIPES = List.of("vpt-shallow", "vpt-deep", "gated");
+
+    /** CVPT's ADE20K row and the VPT paper's baselines it is compared with (VPT-deep, head only), on ViT-L/16. */
+    static final List<String> CVPT_ADE20K_RECIPES = List.of("cvpt", "vpt-deep", "head-only");
+
+    /** The key of timm's ImageNet-21k ViT-L/16 ({@code jx_vit_large_p16_384}), the trunk of CVPT's segmentation config. */
+    public static final String VITL_IN21K = "vitl-in21k";
+
+    /** ViT-L/16's depth: 24 blocks. */
+    private static final int VIT_L_DEPTH = 24;
 
     /** Gated PT Table 7: totals of prompt tokens; VPT-deep spreads each total over the 12 blocks. */
     static final List<Integer> FEWER_TOKENS_TOTALS = List.of(24, 48, 96);
@@ -29,9 +44,15 @@ public final class Reproductions {
     static final List<String> CVPT_WEIGHTS = List.of("SHARED_FROZEN", "SHARED_LEARNABLE", "RANDOM_LEARNABLE", "RANDOM_FROZEN");
     static final List<Integer> CVPT_PROMPT_COUNTS = List.of(1, 10, 50, 100, 200);
 
-    /** The ViT-B/16 checkpoint files of the papers, as {@code data-scripts/checkpoints} names them, by backbone kind. */
+    /**
+     * The checkpoint files of the papers, as {@code data-scripts/checkpoints} names them, by backbone: the ViT-B/16
+     * ones (mae, mocov3, supervised) and CVPT's ADE20K trunk, timm's ImageNet-21k ViT-L/16 ({@code vitl-in21k}).
+     */
     public static final Map<String, String> CHECKPOINT_FILES = Map.of("mae", "mae_pretrain_vit_base.pth",
-            "mocov3", "vit-b-300ep.pth.tar", "supervised", "ViT-B_16.npz");
+            "mocov3", "vit-b-300ep.pth.tar", "supervised", "ViT-B_16.npz", VITL_IN21K, "jx_vit_large_p16_384-b3be5167.pth");
+
+    /** The backbones of the classification reproductions (all ViT-B/16). */
+    static final List<String> CLASSIFICATION_BACKBONES = List.of("mae", "mocov3", "supervised");
 
     /** ViT-B/16's depth: the insertion blocks of the block-location study are 1..12 (Yoo et al. Fig. 1). */
     private static final int VIT_B_DEPTH = 12;
@@ -56,6 +77,8 @@ public final class Reproductions {
             case "block-location", "gated-vtab", "gated-fgvc" -> List.of("mae", "mocov3");
             // Gated PT Tables 4 and 7 are on the MAE backbone only.
             case "gated-ablation-gates", "gated-fewer-tokens" -> List.of("mae");
+            case "gated-ade20k" -> List.of("mae", "mocov3"); // Gated PT Table 3
+            case "cvpt-ade20k" -> List.of(VITL_IN21K); // CVPT's segmentation config: ViT-L/16 pretrained on ImageNet-21k
             default -> List.of("supervised"); // CVPT's train.py loads the ImageNet-21k ViT-B_16.npz
         };
     }
@@ -64,6 +87,7 @@ public final class Reproductions {
     public static List<String> defaultTasks(String name) {
         return switch (check(name)) {
             case "block-location" -> List.of("cub", "kitti");
+            case "gated-ade20k", "cvpt-ade20k" -> List.of("ade20k");
             case "gated-ablation-gates" -> List.of("cub", "flowers"); // Gated PT Table 4
             case "gated-fgvc", "cvpt-fgvc", "gated-fewer-tokens" -> List.copyOf(Fgvc.datasets().keySet());
             default -> List.copyOf(Vtab1k.tasks().keySet());
@@ -77,11 +101,14 @@ public final class Reproductions {
      */
     public static List<Draft> expand(String name, List<String> backbones, List<String> tasks, Path checkpoints, Path dataRoot) {
         check(name);
+        if (SEGMENTATION.contains(name)) {
+            return segmentation(name, backbones, tasks, checkpoints, dataRoot);
+        }
         List<Draft> out = new ArrayList<>();
         for (String bb : backbones) {
             String file = CHECKPOINT_FILES.get(bb);
-            if (file == null) {
-                throw new VptlabException("unknown backbone '" + bb + "'; known: mae, mocov3, supervised");
+            if (file == null || !CLASSIFICATION_BACKBONES.contains(bb)) {
+                throw new VptlabException("unknown backbone '" + bb + "'; known: " + String.join(", ", CLASSIFICATION_BACKBONES));
             }
             for (String task : tasks) {
                 List<String> base = new ArrayList<>(List.of("--task", task, "--backbone", checkpoints.resolve(file).toString()));
@@ -134,6 +161,42 @@ public final class Reproductions {
                     }
                     default -> out.add(cvpt(base, prefix + "-cvpt", List.of()));
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The ADE20K runs: one per backbone and recipe, each {@code train --task ade20k --recipe R} with the recipe's
+     * settings (SETR-PUP heads, SGD at lr 1e-3 for 160k iterations, batch 16: {@link dev.vptlab.seg.SegRecipes}; the
+     * papers give one lr, so there is no grid) and the multi-scale evaluation at the end (Gated PT Tables 3 and 6, CVPT
+     * and the VPT paper's ADE20K table report mIoU single- and multi-scale). The ViT-L/16 trunk's taps are given
+     * explicitly (CVPT's {@code out_indices} 9, 14, 19, 23), so that a plan made without the checkpoint file holds the
+     * runs' real configs. {@code dataRoot} holds {@code ade20k/ADEChallengeData2016} as {@code data-scripts/ade20k} lays it out.
+     */
+    private static List<Draft> segmentation(String name, List<String> backbones, List<String> tasks, Path checkpoints,
+            Path dataRoot) {
+        if (!tasks.equals(List.of("ade20k"))) {
+            throw new VptlabException(name + " has the one task ade20k, got " + String.join(", ", tasks));
+        }
+        List<String> recipes = name.equals("gated-ade20k") ? GATED_ADE20K_RECIPES : CVPT_ADE20K_RECIPES;
+        List<Draft> out = new ArrayList<>();
+        for (String bb : backbones) {
+            String file = CHECKPOINT_FILES.get(bb);
+            if (file == null) {
+                throw new VptlabException("unknown backbone '" + bb + "'; known: " + String.join(", ", new java.util.TreeSet<>(
+                        CHECKPOINT_FILES.keySet())));
+            }
+            for (String recipe : recipes) {
+                List<String> a = new ArrayList<>(List.of("--task", "ade20k", "--recipe", recipe, "--backbone",
+                        checkpoints.resolve(file).toString()));
+                if (bb.equals(VITL_IN21K)) {
+                    int[] t = dev.vptlab.seg.SegRecipes.taps(VIT_L_DEPTH);
+                    a.addAll(List.of("--taps", java.util.Arrays.stream(t).mapToObj(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(","))));
+                }
+                a.addAll(List.of("--data-root", dataRoot.resolve("ade20k").toString(), "--multi-scale"));
+                out.add(new Draft(bb + "-ade20k-" + recipe, null, a));
             }
         }
         return out;

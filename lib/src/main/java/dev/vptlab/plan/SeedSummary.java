@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * by validation accuracy), and only once all of them finished. The number is the last-epoch test top-1 for
  * Gated PT and VPT (Gated PT's paper does not say which epoch it reports; with VTAB's val200 inside the training
  * data the last epoch is the meaningful one) and the best periodic test top-1 for CVPT (its released script
- * reports the best).
+ * reports the best). A segmentation run's number is its last single-scale mIoU.
  *
  * @param result the result's name: the run or competing group without its seed
  * @param perSeed the reported number of each seed that has one, by seed; NaN for a seed not complete yet
@@ -77,8 +77,14 @@ public record SeedSummary(String result, Map<Long, Double> perSeed, Map<Long, St
         return out;
     }
 
-    /** The test accuracy the method's paper reports: the best epoch's or the last one's. */
+    /**
+     * The test accuracy the method's paper reports: the best epoch's or the last one's; for a segmentation run the
+     * single-scale mIoU of its last evaluation (mmseg evaluates the final iteration's model).
+     */
     private static double reported(RunRecord r) {
+        if (dev.vptlab.seg.SegConfig.isSegmentation(r.config())) {
+            return r.lastTestMiou();
+        }
         return Methods.fromRecord(r.config()).reportsBestTestEpoch() ? r.bestTestTop1() : r.lastTestTop1();
     }
 }
