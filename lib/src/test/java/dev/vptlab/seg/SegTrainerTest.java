@@ -196,9 +196,9 @@ class SegTrainerTest {
         Path dir = tmp.resolve("run");
         trainer(c, dir, quiet()).run(false);
         assertThrows(RunFolderException.class, () -> trainer(c, dir, quiet()).run(false));
-        SegConfig other = c.with(b -> b.lr = 5e-3);
+        SegConfig other = c.with(b -> b.lr = 2 * c.lr());
         RunFolderException e = assertThrows(RunFolderException.class, () -> trainer(other, dir, quiet()).run(true));
-        assertTrue(e.getMessage().contains("lr: 0.01 -> 0.005"), e.getMessage());
+        assertTrue(e.getMessage().contains("lr: " + c.lr() + " -> " + 2 * c.lr()), e.getMessage());
         assertThrows(RunFolderException.class, () -> trainer(c, tmp.resolve("none"), quiet()).run(true));
     }
 
