@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * ADE20K scene parsing ({@code ADEChallengeData2016}, in mmsegmentation's layout, as its
@@ -137,39 +134,21 @@ public final class Ade20k {
      * over-limit size, or (PNG) more pixel rows than deflate can hold in the file's size fails naming the file.
      */
     static int[] headerSize(Path file, long maxPixels) {
-        if (!Files.isRegularFile(file)) {
-            throw new DatasetException(file, "file not found");
-        }
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new DatasetException(file, "not a readable image (unknown or corrupt format)");
+        return ImageDecoder.withReader(file, "file not found", true, "unreadable image header", r -> {
+            long w = r.getWidth(0);
+            long h = r.getHeight(0);
+            if (w < 1 || h < 1) {
+                throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
             }
-            ImageReader r = readers.next();
-            try {
-                r.setInput(in, true, true);
-                long w = r.getWidth(0);
-                long h = r.getHeight(0);
-                if (w < 1 || h < 1) {
-                    throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
-                }
-                if (w * h > maxPixels) {
-                    throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
-                            + maxPixels + " (raise it with " + LoadOptions.MAX_PIXELS_PROPERTY + ")");
-                }
-                if (r.getFormatName().toLowerCase(Locale.ROOT).equals("png")) {
-                    ImageDecoder.checkDeflateBound(file, r, w, h);
-                }
-                return new int[] {(int) h, (int) w};
-            } finally {
-                r.dispose();
+            if (w * h > maxPixels) {
+                throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
+                        + maxPixels + " (raise it with " + LoadOptions.MAX_PIXELS_PROPERTY + ")");
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof DatasetException d) {
-                throw d;
+            if (r.getFormatName().toLowerCase(Locale.ROOT).equals("png")) {
+                ImageDecoder.checkDeflateBound(file, r, w, h);
             }
-            throw new DatasetException(file, "unreadable image header (" + e + ")", e);
-        }
+            return new int[] {(int) h, (int) w};
+        });
     }
 
     public int size() {

@@ -50,8 +50,24 @@ public final class ImageDecoder {
     }
 
     private static Image read(Path file, long maxPixels, boolean convert) {
+        return withReader(file, "image file not found", false, "unreadable image", r -> read(file, r, maxPixels, convert));
+    }
+
+    /** What to do with an image reader set on a file. */
+    @FunctionalInterface
+    interface ReaderBody<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    /**
+     * Opens {@code file} with the first ImageIO reader that knows its format, runs {@code body} and disposes of the
+     * reader; a missing file, an unknown format or any failure is a {@link DatasetException} naming the file.
+     *
+     * @param ignoreMetadata true when only the header is needed (sizes), false to decode pixels
+     */
+    static <T> T withReader(Path file, String missing, boolean ignoreMetadata, String unreadable, ReaderBody<T> body) {
         if (!Files.isRegularFile(file)) {
-            throw new DatasetException(file, "image file not found");
+            throw new DatasetException(file, missing);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
@@ -60,8 +76,8 @@ public final class ImageDecoder {
             }
             ImageReader r = readers.next();
             try {
-                r.setInput(in, true, false);
-                return read(file, r, maxPixels, convert);
+                r.setInput(in, true, ignoreMetadata);
+                return body.apply(r);
             } finally {
                 r.dispose();
             }
@@ -69,7 +85,7 @@ public final class ImageDecoder {
             if (e instanceof DatasetException d) {
                 throw d;
             }
-            throw new DatasetException(file, "unreadable image (" + e.getMessage() + ")", e);
+            throw new DatasetException(file, unreadable + " (" + e.getMessage() + ")", e);
         }
     }
 

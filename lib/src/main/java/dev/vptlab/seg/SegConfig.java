@@ -1,6 +1,7 @@
 package dev.vptlab.seg;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.util.ConfigMaps;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Methods;
 import dev.vptlab.prompt.NoPrompts;
@@ -154,15 +155,15 @@ public record SegConfig(String task, String data, String backbone, Integer heads
             for (int i = 0; i < taps.length; i++) {
                 taps[i] = ((Number) t.get(i)).intValue();
             }
-            return new SegConfig(str(m, "task"), m.get("data") == null ? null : str(m, "data"), str(m, "backbone"),
-                    m.get("heads") == null ? null : num(m, "heads").intValue(), method, taps, num(m, "head_channels").intValue(),
-                    num(m, "decode_convs").intValue(), num(m, "decode_up").intValue(), num(m, "aux_convs").intValue(),
-                    num(m, "aux_up").intValue(), num(m, "num_classes").intValue(), num(m, "iterations").longValue(),
-                    num(m, "eval_every").longValue(), num(m, "batch_size").intValue(), num(m, "lr").doubleValue(),
-                    num(m, "head_lr_mult").doubleValue(), num(m, "momentum").doubleValue(), num(m, "weight_decay").doubleValue(),
-                    num(m, "aux_weight").doubleValue(), num(m, "crop").intValue(), num(m, "stride").intValue(),
-                    Boolean.parseBoolean(str(m, "multi_scale")), num(m, "seed").longValue(), num(m, "train_limit").intValue(),
-                    num(m, "test_limit").intValue());
+            return new SegConfig(ConfigMaps.text(m, "task"), m.get("data") == null ? null : ConfigMaps.text(m, "data"), ConfigMaps.text(m, "backbone"),
+                    m.get("heads") == null ? null : ConfigMaps.number(m, "heads").intValue(), method, taps, ConfigMaps.number(m, "head_channels").intValue(),
+                    ConfigMaps.number(m, "decode_convs").intValue(), ConfigMaps.number(m, "decode_up").intValue(), ConfigMaps.number(m, "aux_convs").intValue(),
+                    ConfigMaps.number(m, "aux_up").intValue(), ConfigMaps.number(m, "num_classes").intValue(), ConfigMaps.number(m, "iterations").longValue(),
+                    ConfigMaps.number(m, "eval_every").longValue(), ConfigMaps.number(m, "batch_size").intValue(), ConfigMaps.number(m, "lr").doubleValue(),
+                    ConfigMaps.number(m, "head_lr_mult").doubleValue(), ConfigMaps.number(m, "momentum").doubleValue(), ConfigMaps.number(m, "weight_decay").doubleValue(),
+                    ConfigMaps.number(m, "aux_weight").doubleValue(), ConfigMaps.number(m, "crop").intValue(), ConfigMaps.number(m, "stride").intValue(),
+                    Boolean.parseBoolean(ConfigMaps.text(m, "multi_scale")), ConfigMaps.number(m, "seed").longValue(), ConfigMaps.number(m, "train_limit").intValue(),
+                    ConfigMaps.number(m, "test_limit").intValue());
         } catch (RuntimeException e) {
             throw new VptlabException("segmentation run config is incomplete or malformed: " + e.getMessage(), e);
         }
@@ -171,19 +172,6 @@ public record SegConfig(String task, String data, String backbone, Integer heads
     /** True when a record's config is a segmentation run's. */
     public static boolean isSegmentation(Map<String, Object> config) {
         return "segmentation".equals(String.valueOf(config.get("task_kind")));
-    }
-
-    private static String str(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        if (v == null) {
-            throw new VptlabException("missing '" + k + "'");
-        }
-        return v.toString();
-    }
-
-    private static Number num(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v instanceof Number n ? n : Double.valueOf(str(m, k));
     }
 
     /** A copy with other values; {@code with(b -> b.iterations = 100)}. */

@@ -1,6 +1,5 @@
 package dev.vptlab.seg;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -106,35 +105,13 @@ public final class SegTrainer {
 
     /** Trains from scratch, or continues from the folder's last checkpoint when {@code resume}. */
     public RunRecord run(boolean resume) {
-        if (resume && !Files.isDirectory(runDir)) {
-            throw nothingToResume();
-        }
-        try (RunLock lock = RunLock.acquire(runDir)) {
-            List<String> leftovers = AtomicFiles.removeLeftovers(runDir);
-            if (!leftovers.isEmpty()) {
-                progress.message("removed " + leftovers.size() + " temporary file(s) of interrupted writes from " + runDir);
-            }
-            return runLocked(resume);
-        }
+        return RunFolder.underLock(runDir, resume, progress, this::runLocked);
     }
 
-    private RunFolderException nothingToResume() {
-        return new RunFolderException(runDir + ": nothing to resume (no " + RunFolder.RECORD_FILE
-                + "); train without --resume to start the run");
-    }
-
-    private RunRecord runLocked(boolean resume) {
-        RunFolder folder = new RunFolder(runDir);
+    private RunRecord runLocked(RunFolder folder, boolean resume) {
         Path state = runDir.resolve(STATE_FILE);
-        boolean hasRecord = Files.exists(folder.file(RunFolder.RECORD_FILE));
-        if (!resume && hasRecord) {
-            throw new RunFolderException(runDir + " already holds a run; pass --resume to continue it or choose another folder");
-        }
-        if (resume && !hasRecord) {
-            throw nothingToResume();
-        }
+        RunRecord old = folder.previous(resume);
         String backboneHash = FileHash.sha256(Path.of(cfg.backbone()));
-        RunRecord old = resume ? folder.read() : null;
         int done = 0;
         if (old != null) {
             Map<String, Object> mine = RunRecord.start("x", cfg.toMap(), 0, Map.of(), "", 0, 0).config();
@@ -185,7 +162,7 @@ public final class SegTrainer {
                 Ctx ctx = new Ctx(folder, started, previousWall, t0, backboneHash, model, base);
                 return train(ctx, state, sgd, periods, done, old);
             } catch (RuntimeException | Error e) {
-                markFailed(folder, previousWall + (System.nanoTime() - t0) / 1e9, e);
+                folder.markFailed(previousWall + (System.nanoTime() - t0) / 1e9, e);
                 throw e;
             }
         }
@@ -377,26 +354,9 @@ public final class SegTrainer {
     }
 
     private RunRecord record(String status, Ctx ctx, String finished, List<EpochMetrics> periods) {
-        Map<String, String> versions = new LinkedHashMap<>();
-        String v = SegTrainer.class.getPackage().getImplementationVersion();
-        versions.put("vptlab", v == null ? "dev" : v);
-        versions.put("djl", Engine.getDjlVersion());
-        versions.put("pytorch", Engine.getInstance().getVersion());
-        versions.put("java", System.getProperty("java.version"));
         return new RunRecord(runDir.getFileName().toString(), status, null, cfg.toMap(), ctx.backboneHash(), List.of(),
-                cfg.seed(), versions, ctx.base().getDevice().toString(), ctx.model().trainableCount(),
+                cfg.seed(), RunFolder.versions(), ctx.base().getDevice().toString(), ctx.model().trainableCount(),
                 ctx.model().totalCount(), ctx.started(), finished, ctx.wall(), List.copyOf(periods), List.of());
     }
 
-    private static void markFailed(RunFolder folder, double wall, Throwable e) {
-        try {
-            if (Files.exists(folder.file(RunFolder.RECORD_FILE))) {
-                RunRecord old = folder.read();
-                String reason = e instanceof VptlabException ? e.getMessage() : e.getClass().getName() + ": " + e.getMessage();
-                folder.write(old.ended(RunRecord.FAILED, reason, wall));
-            }
-        } catch (RuntimeException f) {
-            e.addSuppressed(f);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.vptlab.train;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.util.ConfigMaps;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.Methods;
 import dev.vptlab.prompt.Pooling;
@@ -155,35 +156,22 @@ public record RunConfig(String task, String backbone, Integer heads, Pooling poo
     public static RunConfig fromMap(Map<String, Object> m) {
         try {
             MethodConfig method = Methods.fromRecord(m);
-            return new RunConfig(str(m, "task"), str(m, "backbone"), m.get("heads") == null ? null : num(m, "heads").intValue(),
-                    Pooling.valueOf(str(m, "pooling")), method, num(m, "num_classes").intValue(), num(m, "epochs").intValue(),
-                    num(m, "batch_size").intValue(), str(m, "optimizer"), num(m, "lr").doubleValue(),
-                    num(m, "weight_decay").doubleValue(), num(m, "momentum").doubleValue(), str(m, "schedule"),
-                    num(m, "warmup_epochs").intValue(), bool(m, "drop_last"), num(m, "val_every").intValue(),
-                    num(m, "test_every").intValue(), num(m, "seed").longValue(), bool(m, "prefix_cache"),
-                    m.containsKey("preprocess") ? str(m, "preprocess") : "gated",
-                    m.containsKey("train_limit") ? num(m, "train_limit").intValue() : 0,
-                    m.containsKey("test_limit") ? num(m, "test_limit").intValue() : 0);
+            return new RunConfig(ConfigMaps.text(m, "task"), ConfigMaps.text(m, "backbone"), m.get("heads") == null ? null : ConfigMaps.number(m, "heads").intValue(),
+                    Pooling.valueOf(ConfigMaps.text(m, "pooling")), method, ConfigMaps.number(m, "num_classes").intValue(), ConfigMaps.number(m, "epochs").intValue(),
+                    ConfigMaps.number(m, "batch_size").intValue(), ConfigMaps.text(m, "optimizer"), ConfigMaps.number(m, "lr").doubleValue(),
+                    ConfigMaps.number(m, "weight_decay").doubleValue(), ConfigMaps.number(m, "momentum").doubleValue(), ConfigMaps.text(m, "schedule"),
+                    ConfigMaps.number(m, "warmup_epochs").intValue(), bool(m, "drop_last"), ConfigMaps.number(m, "val_every").intValue(),
+                    ConfigMaps.number(m, "test_every").intValue(), ConfigMaps.number(m, "seed").longValue(), bool(m, "prefix_cache"),
+                    m.containsKey("preprocess") ? ConfigMaps.text(m, "preprocess") : "gated",
+                    m.containsKey("train_limit") ? ConfigMaps.number(m, "train_limit").intValue() : 0,
+                    m.containsKey("test_limit") ? ConfigMaps.number(m, "test_limit").intValue() : 0);
         } catch (RuntimeException e) {
             throw new VptlabException("run config is incomplete or malformed: " + e.getMessage(), e);
         }
     }
 
-    private static String str(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        if (v == null) {
-            throw new VptlabException("missing '" + k + "'");
-        }
-        return v.toString();
-    }
-
-    private static Number num(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v instanceof Number n ? n : Double.valueOf(str(m, k));
-    }
-
     private static boolean bool(Map<String, Object> m, String k) {
-        return Boolean.parseBoolean(str(m, k));
+        return Boolean.parseBoolean(ConfigMaps.text(m, k));
     }
 
     /** Names and values of the fields that differ, e.g. "lr: 0.1 -> 0.5". */

@@ -1,5 +1,7 @@
 package dev.vptlab.train;
 
+import java.util.Map;
+import java.nio.file.Files;
 import dev.vptlab.task.EvalResult;
 import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.util.Csv;
@@ -81,5 +83,71 @@ public final class RunFolder {
                     Csv.number(e.seconds()), Csv.number(e.imagesPerSecond())));
         }
         return sb.toString();
+    }
+
+    /** What a locked run does with its folder; {@code resume} as the caller was asked. */
+    @FunctionalInterface
+    public interface LockedRun {
+        RunRecord run(RunFolder folder, boolean resume);
+    }
+
+    /**
+     * The start every trainer shares: refuses a resume of a folder that does not exist (before the lock, which would
+     * create it), takes the folder's {@link RunLock} for the whole run, removes temporary files of killed writes (with
+     * the lock held no other writer exists), then runs {@code body}.
+     */
+    public static RunRecord underLock(Path runDir, boolean resume, Progress progress, LockedRun body) {
+        if (resume && !Files.isDirectory(runDir)) {
+            throw nothingToResume(runDir);
+        }
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            List<String> leftovers = AtomicFiles.removeLeftovers(runDir);
+            if (!leftovers.isEmpty()) {
+                progress.message("removed " + leftovers.size() + " temporary file(s) of interrupted writes from " + runDir);
+            }
+            return body.run(new RunFolder(runDir), resume);
+        }
+    }
+
+    /**
+     * The record a run continues from: null for a fresh run; refuses a fresh run on a folder that holds one, and a
+     * resume of a folder that holds none.
+     */
+    public RunRecord previous(boolean resume) {
+        boolean hasRecord = Files.exists(file(RECORD_FILE));
+        if (!resume && hasRecord) {
+            throw new RunFolderException(dir + " already holds a run; pass --resume to continue it or choose another folder");
+        }
+        if (resume && !hasRecord) {
+            throw nothingToResume(dir);
+        }
+        return resume ? read() : null;
+    }
+
+    private static RunFolderException nothingToResume(Path runDir) {
+        return new RunFolderException(runDir + ": nothing to resume (no " + RECORD_FILE + "); train without --resume to start the run");
+    }
+
+    /** Marks the record failed with {@code e}'s reason; never hides {@code e} (a failure here is attached to it). */
+    public void markFailed(double wall, Throwable e) {
+        try {
+            if (Files.exists(file(RECORD_FILE))) {
+                String reason = e instanceof dev.vptlab.VptlabException ? e.getMessage() : e.getClass().getName() + ": " + e.getMessage();
+                write(read().ended(RunRecord.FAILED, reason, wall));
+            }
+        } catch (RuntimeException f) {
+            e.addSuppressed(f);
+        }
+    }
+
+    /** The component versions a run record keeps: vptlab, DJL, PyTorch, Java. */
+    public static Map<String, String> versions() {
+        Map<String, String> versions = new java.util.LinkedHashMap<>();
+        String v = RunFolder.class.getPackage().getImplementationVersion();
+        versions.put("vptlab", v == null ? "dev" : v);
+        versions.put("djl", ai.djl.engine.Engine.getDjlVersion());
+        versions.put("pytorch", ai.djl.engine.Engine.getInstance().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        return versions;
     }
 }

@@ -6,7 +6,6 @@ import dev.vptlab.task.Losses;
 import dev.vptlab.task.EvalResult;
 import dev.vptlab.data.Splits;
 import dev.vptlab.util.Seeds;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -27,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -143,31 +141,13 @@ public final class Trainer {
      *     says {@code failed} and the last checkpoint with finite values stays
      */
     public RunRecord run(boolean resume) {
-        if (resume && !Files.isDirectory(runDir)) {
-            throw nothingToResume(); // before the lock, which would create the folder
-        }
-        try (RunLock lock = RunLock.acquire(runDir)) {
-            // With the lock held no other writer exists, so every temporary file here is a killed write's.
-            List<String> leftovers = dev.vptlab.util.AtomicFiles.removeLeftovers(runDir);
-            if (!leftovers.isEmpty()) {
-                progress.message("removed " + leftovers.size() + " temporary file(s) of interrupted writes from " + runDir);
-            }
-            return runLocked(resume);
-        }
+        return RunFolder.underLock(runDir, resume, progress, this::runLocked);
     }
 
-    private RunRecord runLocked(boolean resume) {
-        RunFolder folder = new RunFolder(runDir);
+    private RunRecord runLocked(RunFolder folder, boolean resume) {
         Path state = runDir.resolve(STATE_FILE);
-        boolean hasRecord = Files.exists(folder.file(RunFolder.RECORD_FILE));
-        if (!resume && hasRecord) {
-            throw new RunFolderException(runDir + " already holds a run; pass --resume to continue it or choose another folder");
-        }
-        if (resume && !hasRecord) {
-            throw nothingToResume();
-        }
+        RunRecord old = folder.previous(resume);
         String backboneHash = FileHash.sha256(Path.of(cfg.backbone()));
-        RunRecord old = resume ? folder.read() : null;
         int done = old != null && Files.exists(state) ? StateFile.epochsDone(state) : 0;
         List<ConfigChange> changes = new ArrayList<>();
         if (old != null) {
@@ -197,15 +177,10 @@ public final class Trainer {
                 Run run = new Run(folder, started, previousWall, t0, backboneHash, List.copyOf(changes), model, base);
                 return train(run, state, optimizer, cfg.lrSchedule(), epochs, done, old);
             } catch (RuntimeException | Error e) {
-                markFailed(folder, previousWall + (System.nanoTime() - t0) / 1e9, e);
+                folder.markFailed(previousWall + (System.nanoTime() - t0) / 1e9, e);
                 throw e;
             }
         }
-    }
-
-    private RunFolderException nothingToResume() {
-        return new RunFolderException(runDir + ": nothing to resume (no " + RunFolder.RECORD_FILE
-                + "); train without --resume to start the run");
     }
 
     /** What a record of this run needs besides its status and epochs. */
@@ -278,28 +253,9 @@ public final class Trainer {
         return diff;
     }
 
-    /** Marks the record failed with {@code e}'s reason; never hides {@code e} (a failure here is attached to it). */
-    private static void markFailed(RunFolder folder, double wall, Throwable e) {
-        try {
-            if (Files.exists(folder.file(RunFolder.RECORD_FILE))) {
-                RunRecord old = folder.read();
-                String reason = e instanceof VptlabException ? e.getMessage() : e.getClass().getName() + ": " + e.getMessage();
-                folder.write(old.ended(RunRecord.FAILED, reason, wall));
-            }
-        } catch (RuntimeException f) {
-            e.addSuppressed(f);
-        }
-    }
-
     private RunRecord record(String status, String failure, Run run, String finished, List<EpochMetrics> epochs) {
-        Map<String, String> versions = new LinkedHashMap<>();
-        String v = Trainer.class.getPackage().getImplementationVersion();
-        versions.put("vptlab", v == null ? "dev" : v);
-        versions.put("djl", Engine.getDjlVersion());
-        versions.put("pytorch", Engine.getInstance().getVersion());
-        versions.put("java", System.getProperty("java.version"));
         return new RunRecord(runDir.getFileName().toString(), status, failure, cfg.toMap(), run.backboneHash(), run.changes(),
-                cfg.seed(), versions, run.base().getDevice().toString(), run.model().trainableCount(), run.model().totalCount(),
+                cfg.seed(), RunFolder.versions(), run.base().getDevice().toString(), run.model().trainableCount(), run.model().totalCount(),
                 run.started(), finished, run.wall(), List.copyOf(epochs), skippedImages());
     }
 
