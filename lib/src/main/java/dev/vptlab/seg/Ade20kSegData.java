@@ -67,9 +67,17 @@ public final class Ade20kSegData implements SegData {
         return SegPipeline.train(Bgr8.of(ade.image(i)), ade.mask(i), rng, config);
     }
 
+    /** The last image decoded for {@link #view}: multi-scale evaluation takes 12 views of one image in a row. */
+    private int viewIndex = -1;
+    private Bgr8 viewImage;
+
     @Override
-    public SegSample view(int i, double ratio, boolean flip) {
-        return SegPipeline.test(Bgr8.of(ade.image(i)), ratio, flip);
+    public synchronized SegSample view(int i, double ratio, boolean flip) {
+        if (i != viewIndex) {
+            viewImage = Bgr8.of(ade.image(i));
+            viewIndex = i;
+        }
+        return SegPipeline.test(viewImage, ratio, flip);
     }
 
     @Override

@@ -10,7 +10,8 @@ import dev.vptlab.prompt.NoPrompts;
  *
  * <p>Training: the frozen backbone's backward computes only activation gradients (about one forward's worth), the
  * heads' backward activation and weight gradients (two forwards' worth), so an iteration costs
- * 2·backbone + 3·heads per image.
+ * 2·backbone + 3·heads per image; head only (nothing trainable in the trunk, no backward through it) costs
+ * backbone + 3·heads.
  */
 public final class SegMacs {
     private SegMacs() {}
@@ -34,9 +35,9 @@ public final class SegMacs {
         return backbone(vc, cfg) + heads(vc, cfg);
     }
 
-    /** One training iteration per image: 2·backbone + 3·heads. */
+    /** One training iteration per image: 2·backbone + 3·heads (head only: backbone + 3·heads). */
     public static long train(VitConfig vc, SegConfig cfg) {
-        return 2 * backbone(vc, cfg) + 3 * heads(vc, cfg);
+        return (cfg.method() == null ? 1 : 2) * backbone(vc, cfg) + 3 * heads(vc, cfg);
     }
 
     /** The method's id for tables ({@code head-only} when none). */
