@@ -13,6 +13,31 @@ public final class PosEmbed {
 
     /** @param posEmbed [1, 1 + g², D]; @return [1, 1 + newGrid², D] */
     public static RawTensor resample(RawTensor posEmbed, int newGrid) {
+        return resample(posEmbed, newGrid, (sourceGrid, src) -> {
+            int x0 = (int) Math.floor(src);
+            double[] w = weights(src - x0);
+            int[] at = new int[4];
+            for (int i = 0; i < 4; i++) {
+                at[i] = clamp(x0 - 1 + i, sourceGrid);
+            }
+            return new Taps(at, w);
+        });
+    }
+
+    /** The source positions and weights one output position reads along an axis. */
+    private record Taps(int[] at, double[] weights) {}
+
+    /** How an interpolation picks {@link Taps} at source coordinate {@code src} of a {@code sourceGrid}-long axis. */
+    @FunctionalInterface
+    private interface Kernel {
+        Taps taps(int sourceGrid, double src);
+    }
+
+    /**
+     * The separable resize both interpolations share: output position o reads source coordinate
+     * (o + 0.5)·g/g' − 0.5 (half-pixel centres, align_corners=False) along each axis; the CLS entry is copied.
+     */
+    private static RawTensor resample(RawTensor posEmbed, int newGrid, Kernel kernel) {
         long[] s = posEmbed.shape();
         int d = (int) s[2];
         int grid = (int) Math.round(Math.sqrt(s[1] - 1));
@@ -20,24 +45,22 @@ public final class PosEmbed {
         float[] out = new float[(1 + newGrid * newGrid) * d];
         System.arraycopy(src, 0, out, 0, d);
         double scale = (double) grid / newGrid;
+        Taps[] axis = new Taps[newGrid];
+        for (int o = 0; o < newGrid; o++) {
+            axis[o] = kernel.taps(grid, (o + 0.5) * scale - 0.5);
+        }
         for (int oy = 0; oy < newGrid; oy++) {
-            double sy = (oy + 0.5) * scale - 0.5;
-            int y0 = (int) Math.floor(sy);
-            double[] wy = weights(sy - y0);
+            Taps ty = axis[oy];
             for (int ox = 0; ox < newGrid; ox++) {
-                double sx = (ox + 0.5) * scale - 0.5;
-                int x0 = (int) Math.floor(sx);
-                double[] wx = weights(sx - x0);
+                Taps tx = axis[ox];
                 for (int c = 0; c < d; c++) {
                     double acc = 0;
-                    for (int i = 0; i < 4; i++) {
-                        int yy = clamp(y0 - 1 + i, grid);
+                    for (int i = 0; i < ty.at().length; i++) {
                         double row = 0;
-                        for (int j = 0; j < 4; j++) {
-                            int xx = clamp(x0 - 1 + j, grid);
-                            row += wx[j] * src[(1 + yy * grid + xx) * d + c];
+                        for (int j = 0; j < tx.at().length; j++) {
+                            row += tx.weights()[j] * src[(1 + ty.at()[i] * grid + tx.at()[j]) * d + c];
                         }
-                        acc += wy[i] * row;
+                        acc += ty.weights()[i] * row;
                     }
                     out[(1 + oy * newGrid + ox) * d + c] = (float) acc;
                 }
@@ -71,30 +94,11 @@ public final class PosEmbed {
      * @param posEmbed [1, 1 + g², D]; @return [1, 1 + newGrid², D]
      */
     public static RawTensor resampleBilinear(RawTensor posEmbed, int newGrid) {
-        long[] s = posEmbed.shape();
-        int d = (int) s[2];
-        int grid = (int) Math.round(Math.sqrt(s[1] - 1));
-        float[] src = posEmbed.toFloatArray();
-        float[] out = new float[(1 + newGrid * newGrid) * d];
-        System.arraycopy(src, 0, out, 0, d);
-        double scale = (double) grid / newGrid;
-        for (int oy = 0; oy < newGrid; oy++) {
-            double sy = Math.max(0, (oy + 0.5) * scale - 0.5);
-            int y0 = Math.min((int) sy, grid - 1);
-            int y1 = Math.min(y0 + 1, grid - 1);
-            double fy = sy - y0;
-            for (int ox = 0; ox < newGrid; ox++) {
-                double sx = Math.max(0, (ox + 0.5) * scale - 0.5);
-                int x0 = Math.min((int) sx, grid - 1);
-                int x1 = Math.min(x0 + 1, grid - 1);
-                double fx = sx - x0;
-                for (int c = 0; c < d; c++) {
-                    double top = (1 - fx) * src[(1 + y0 * grid + x0) * d + c] + fx * src[(1 + y0 * grid + x1) * d + c];
-                    double bottom = (1 - fx) * src[(1 + y1 * grid + x0) * d + c] + fx * src[(1 + y1 * grid + x1) * d + c];
-                    out[(1 + oy * newGrid + ox) * d + c] = (float) ((1 - fy) * top + fy * bottom);
-                }
-            }
-        }
-        return RawTensor.ofFloats(new long[] {1, 1 + (long) newGrid * newGrid, d}, out);
+        return resample(posEmbed, newGrid, (sourceGrid, src) -> {
+            double c = Math.max(0, src);
+            int x0 = Math.min((int) c, sourceGrid - 1);
+            double f = c - x0;
+            return new Taps(new int[] {x0, Math.min(x0 + 1, sourceGrid - 1)}, new double[] {1 - f, f});
+        });
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -135,19 +134,8 @@ public final class Ade20k {
      */
     static int[] headerSize(Path file, long maxPixels) {
         return ImageDecoder.withReader(file, "file not found", true, "unreadable image header", r -> {
-            long w = r.getWidth(0);
-            long h = r.getHeight(0);
-            if (w < 1 || h < 1) {
-                throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
-            }
-            if (w * h > maxPixels) {
-                throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
-                        + maxPixels + " (raise it with " + LoadOptions.MAX_PIXELS_PROPERTY + ")");
-            }
-            if (r.getFormatName().toLowerCase(Locale.ROOT).equals("png")) {
-                ImageDecoder.checkDeflateBound(file, r, w, h);
-            }
-            return new int[] {(int) h, (int) w};
+            long[] wh = ImageDecoder.checkedSize(file, r, maxPixels);
+            return new int[] {(int) wh[1], (int) wh[0]};
         });
     }
 

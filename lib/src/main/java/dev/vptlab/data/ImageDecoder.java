@@ -53,6 +53,27 @@ public final class ImageDecoder {
         return withReader(file, "image file not found", false, "unreadable image", r -> read(file, r, maxPixels, convert));
     }
 
+    /**
+     * {width, height} from the reader's header, refused before any pixel is decoded when there are none, more than
+     * {@code maxPixels}, or (PNG) more rows than deflate can hold in the file's size.
+     */
+    static long[] checkedSize(Path file, ImageReader r, long maxPixels) throws IOException {
+        long w = r.getWidth(0);
+        long h = r.getHeight(0);
+        if (w < 1 || h < 1) {
+            throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
+        }
+        if (w * h > maxPixels) {
+            throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
+                    + maxPixels + " (Pillow's decompression-bomb error threshold by default; raise it with "
+                    + LoadOptions.MAX_PIXELS_PROPERTY + ")");
+        }
+        if (r.getFormatName().toLowerCase(java.util.Locale.ROOT).equals("png")) {
+            checkDeflateBound(file, r, w, h);
+        }
+        return new long[] {w, h};
+    }
+
     /** What to do with an image reader set on a file. */
     @FunctionalInterface
     interface ReaderBody<T> {
@@ -91,19 +112,9 @@ public final class ImageDecoder {
 
     private static Image read(Path file, ImageReader r, long maxPixels, boolean convert) throws IOException {
         String format = r.getFormatName().toLowerCase(java.util.Locale.ROOT);
-        long w = r.getWidth(0);
-        long h = r.getHeight(0);
-        if (w < 1 || h < 1) {
-            throw new DatasetException(file, "image has no pixels (" + w + "x" + h + ")");
-        }
-        if (w * h > maxPixels) {
-            throw new DatasetException(file, "image is " + w + "x" + h + " = " + w * h + " pixels, over the limit of "
-                    + maxPixels + " (Pillow's decompression-bomb error threshold by default; raise it with "
-                    + LoadOptions.MAX_PIXELS_PROPERTY + ")");
-        }
-        if (format.equals("png")) {
-            checkDeflateBound(file, r, w, h);
-        }
+        long[] size = checkedSize(file, r, maxPixels);
+        long w = size[0];
+        long h = size[1];
         List<String> warnings = new ArrayList<>();
         r.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         Image out;
