@@ -12,7 +12,9 @@ Writes lib/src/test/resources/fixtures/seg/ (relative to this file):
   pixel_loss.safetensors                       pixel cross-entropy with ignore 255, mean over all pixels;
   slide.safetensors                            slide inference with a window-dependent per-window model;
   poly_lr.json, miou.json                      float64 / integer expectations (exact);
-  taps.safetensors                             dense block taps of the tiny ViT with VPT-deep and gated prompts.
+  taps.safetensors                             dense block taps of the tiny ViT with VPT-deep and gated prompts;
+  backbone_dropout.safetensors                 CVPT (position 3) with the backbone's plain dropout (drop_rate) active,
+                                               the dropout masks given: dense taps, logits and gradients.
 
 This is a from-the-papers-and-code restatement of mmsegmentation v0.15.0 / mmcv 1.3.9 (SETRUPHead, resize,
 CrossEntropyLoss, EncoderDecoder.slide_inference, intersect_and_union / total_intersect_and_union,
@@ -337,6 +339,119 @@ def write_taps():
                          "source": "methods/<case>.safetensors param.* on vit/vit_timm.safetensors"})
 
 
+# ====================================================================== backbone dropout (CVPT's drop_rate)
+DROP_RATE = 0.1          # drop_rate of the ViT in CVPT's released ADE20K config
+PROMPT_DROP = 0.1        # CVPT's prompt dropout
+DROP_CASES = collections.OrderedDict([
+    # segmentation: dense taps, no drop-path (the config sets drop_rate only)
+    ("taps", dict(seed=300, drop_path=0.0)),
+    # classification forward: CLS pooling and head, drop-path 0.1·i/11 as CVPT's train.py
+    ("logits", dict(seed=301, drop_path=0.1)),
+])
+
+
+class Masks:
+    """Keep masks for every random draw of one forward, made on the fly from a numpy seed: u ~ U[0,1) in float32,
+    kept where u < 1 - rate (float32). Draws are recorded in order so the Java test can replay them."""
+
+    def __init__(self, seed):
+        self.rng = np.random.RandomState(seed)
+        self.drawn = []
+
+    def keep(self, shape, rate):
+        u = self.rng.random_sample(shape).astype(np.float32)
+        k = u < (np.float32(1) - np.float32(rate))
+        self.drawn.append(k)
+        return torch.from_numpy(k.astype(np.float64))
+
+    def drop(self, x, rate):
+        """nn.Dropout in train mode: elementwise mask, kept values scaled by 1/(1 - rate)."""
+        if rate == 0:
+            return x
+        return x * (self.keep(tuple(x.shape), rate) / float(np.float32(1) - np.float32(rate))).to(x.dtype)
+
+    def drop_path(self, x, rate):
+        """timm DropPath: one mask per sample."""
+        if rate == 0:
+            return x
+        return x * (self.keep((x.shape[0], 1, 1), rate) / float(np.float32(1) - np.float32(rate))).to(x.dtype)
+
+
+def dropout_mlp(T, i, x, M, p):
+    """timm / mmseg Mlp with drop=p: fc1 -> GELU -> Dropout -> fc2 -> Dropout."""
+    q = f"blocks.{i}.mlp."
+    h = M.drop(F.gelu(F.linear(x, T[q + "fc1.weight"], T[q + "fc1.bias"])), p)
+    return M.drop(F.linear(h, T[q + "fc2.weight"], T[q + "fc2.bias"]), p)
+
+
+def cvpt_dropout_forward(T, prompts, images, M, p, drop_path, taps=None):
+    """CVPT at insert position 3 with the ViT's drop_rate p active (train mode), from CVPT's backbone and timm's Block:
+    pos_drop after the position embedding; per block, proj_drop after the attention projection, DropPath, prompt
+    dropout on the [B, M, D] broadcast, the cross-attention with proj_drop after its projection (no DropPath), the MLP
+    with both dropouts, DropPath. Attention-probability dropout 0. Masks are drawn in exactly this order."""
+    B = images.shape[0]
+    x = M.drop(mf.embed(T, images), p)                                         # pos_drop
+    out = {}
+    last = max(taps) if taps else mf.DEPTH - 1
+    for i in range(last + 1):
+        q = f"blocks.{i}."
+        rate = drop_path * i / (mf.DEPTH - 1)
+        ln1 = mf.layer_norm(x, T[q + "norm1.weight"], T[q + "norm1.bias"])
+        x = x + M.drop_path(M.drop(mf.self_attention(T, i, ln1), p), rate)      # proj_drop, DropPath
+        pr = M.drop(prompts[i].unsqueeze(0).expand(B, -1, -1), PROMPT_DROP)       # prompt dropout
+        x = x + M.drop(mf.cross_attention(T, i, x, pr), p)                       # CA proj_drop, no DropPath
+        ln2 = mf.layer_norm(x, T[q + "norm2.weight"], T[q + "norm2.bias"])
+        x = x + M.drop_path(dropout_mlp(T, i, ln2, M, p), rate)                  # Mlp drops, DropPath
+        if taps and i in taps:
+            out[i] = x[:, -mf.NPATCH:].transpose(1, 2).reshape(B, mf.D, mf.GRID, mf.GRID)
+    return out if taps else x
+
+
+def write_backbone_dropout():
+    trunk = mf.load_safetensors(os.path.join(mf.VIT_DIR, "vit_timm.safetensors"))
+    inputs = mf.load_safetensors(os.path.join(mf.VIT_DIR, "inputs.safetensors"))
+    images, labels = inputs["images"].double(), inputs["labels"]
+    saved = mf.load_safetensors(os.path.join(mf.METHODS_DIR, "cvpt_pos3.safetensors"))
+    T = {k: v.double() for k, v in trunk.items()}
+    out = collections.OrderedDict()
+    for name, cfg in DROP_CASES.items():
+        P = {k[6:]: v.double().requires_grad_(True) for k, v in saved.items() if k.startswith("param.")}
+        M = Masks(cfg["seed"])
+        if name == "taps":
+            taps = cvpt_dropout_forward(T, P["Prompt_Tokens"], images, M, DROP_RATE, cfg["drop_path"], TAPS)
+            loss = sum((t ** 2).mean() for t in taps.values())
+            for i, t in taps.items():
+                out[f"taps.tap{i}"] = f32(t)
+        else:
+            x = cvpt_dropout_forward(T, P["Prompt_Tokens"], images, M, DROP_RATE, cfg["drop_path"])
+            logits = F.linear(mf.pool(T, x, "moco"), P["head.weight"], P["head.bias"])
+            loss = F.cross_entropy(logits, labels)
+            out["logits.logits"] = f32(logits)
+        loss.backward()
+        out[f"{name}.loss"] = f32(loss.reshape(1))
+        for k, v in P.items():
+            if v.grad is not None:
+                assert v.grad.abs().max() > 1e-6, f"{name}: gradient of {k} is ~0"
+                out[f"{name}.grad.{k}"] = f32(v.grad)
+        out[f"{name}.keep"] = torch.from_numpy(np.concatenate([k.ravel() for k in M.drawn]).astype(np.uint8))
+        out[f"{name}.draw_sizes"] = torch.tensor([k.size for k in M.drawn], dtype=torch.int64)
+        kept = np.concatenate([k.ravel() for k in M.drawn]).mean()
+        print(f"[dropout] {name}: {len(M.drawn)} draws, {out[name + '.keep'].numel()} elements, kept {kept:.3f}, "
+              f"loss {loss.item():.6f}")
+    # the masks matter: without them (eval mode) the taps differ
+    P = {k[6:]: v.double() for k, v in saved.items() if k.startswith("param.")}
+    plain = mf.embed(T, images)
+    for i in range(max(TAPS) + 1):
+        plain = mf.block(T, i, plain, ca_prompts=P["Prompt_Tokens"][i].unsqueeze(0).expand(2, -1, -1), ca_pos=3)
+    assert (plain[:, -mf.NPATCH:].transpose(1, 2).reshape(2, mf.D, mf.GRID, mf.GRID).float()
+            - out[f"taps.tap{max(TAPS)}"]).abs().max() > 1e-2
+    mf.save_safetensors(os.path.join(OUT, "backbone_dropout.safetensors"), out,
+                        {"drop_rate": str(DROP_RATE), "prompt_dropout": str(PROMPT_DROP), "insert": "3",
+                         "taps": ",".join(map(str, TAPS)), "computed_in": "float64",
+                         "drop_path": ",".join(f"{n}:{c['drop_path']}" for n, c in DROP_CASES.items()),
+                         "source": "methods/cvpt_pos3.safetensors param.* on vit/vit_timm.safetensors"})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     pup_case("pup_decode", 200, in_dim=12, channels=8, convs=2, up=2, classes=5, batch=2, grid=4)
@@ -347,8 +462,11 @@ def main():
     write_poly_lr()
     write_miou()
     write_taps()
+    write_backbone_dropout()
     total = 0
     for fn in sorted(os.listdir(OUT)):
+        if fn.startswith("seg_pipeline"):      # make_seg_pipeline_fixtures.py's, not this script's
+            continue
         size = os.path.getsize(os.path.join(OUT, fn))
         total += size
         assert size < 512 * 1024, f"{fn} is too large: {size}"

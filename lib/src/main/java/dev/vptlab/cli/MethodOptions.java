@@ -38,13 +38,19 @@ final class MethodOptions {
     @Option(names = "--cross-weights", description = "cvpt: ${COMPLETION-CANDIDATES}.")
     CrossVisualPrompts.Weights crossWeights;
 
+    @Option(names = "--backbone-dropout", paramLabel = "RATE", description = "cvpt: the frozen ViT's plain dropout in"
+            + " training (drop_rate: after the position embedding, the attention and cross-attention projections and both"
+            + " MLP layers), in [0, 1). Default: the recipe's (ade20k and fm-seg: 0.1 as CVPT's released ADE20K config;"
+            + " classification: 0).")
+    Float backboneDropout;
+
     /** Settings read from a file of trained tensors (which parts exist), for any method that has them. */
     Map<String, ?> readFromFile = Map.of();
 
     /** The option each record key came from, for messages. */
     private static final Map<String, String> OPTION = Map.of("insert_block", "--insert-block", "gate_init", "--gate-init",
             "gates", "--no-gates", "temperature", "--no-temperature", "cross_position", "--position",
-            "cross_weights", "--cross-weights");
+            "cross_weights", "--cross-weights", CrossVisualPrompts.Config.DROP_RATE, "--backbone-dropout");
 
     /** The settings given on the command line, under their record keys. */
     Map<String, Object> given() {
@@ -55,6 +61,7 @@ final class MethodOptions {
         if (noTemperature) g.put("temperature", false);
         if (position != null) g.put("cross_position", position);
         if (crossWeights != null) g.put("cross_weights", crossWeights.name());
+        if (backboneDropout != null) g.put(CrossVisualPrompts.Config.DROP_RATE, backboneDropout);
         return g;
     }
 
@@ -76,12 +83,12 @@ final class MethodOptions {
 
     /** {@code m} with {@code given}; a setting {@code m} does not have is an error naming its option. */
     static MethodConfig applySettings(MethodConfig m, Map<String, Object> given) {
-        Map<String, Object> own = m.settings();
-        List<String> foreign = given.keySet().stream().filter(k -> !own.containsKey(k))
+        java.util.Set<String> own = m.settingKeys();
+        List<String> foreign = given.keySet().stream().filter(k -> !own.contains(k))
                 .map(k -> OPTION.getOrDefault(k, k)).toList();
         if (!foreign.isEmpty()) {
             throw new VptlabException(String.join(", ", foreign) + " do(es) not apply to " + m.id()
-                    + (own.isEmpty() ? ", which has no settings" : "; its settings: " + own.keySet()));
+                    + (own.isEmpty() ? ", which has no settings" : "; its settings: " + own));
         }
         return m.withSettings(given);
     }

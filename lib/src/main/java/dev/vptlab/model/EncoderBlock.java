@@ -16,7 +16,9 @@ import java.util.Map;
  * Pre-norm transformer block, {@code x += DP(SA(LN1 x)); x += DP(MLP(LN2 x))}, as timm 0.5.4's {@code Block},
  * which the official GatedPT and CVPT code build on. This is the only place where the per-block options of
  * the prompt methods exist: an attention temperature (Gated PT) and a side branch at one of CVPT's five
- * positions (official CVPT code, {@code CVPT.py}, {@code CvptBlock.forward}).
+ * positions (official CVPT code, {@code CVPT.py}, {@code CvptBlock.forward}). A non-zero {@link BlockOptions#dropRate}
+ * adds timm's plain dropout after the attention projection and after both MLP layers; a side branch applies its
+ * own.
  */
 public final class EncoderBlock extends AbstractBlock {
     private final LayerNorm norm1;
@@ -43,6 +45,7 @@ public final class EncoderBlock extends AbstractBlock {
             x = x.add(branch.apply(x));
         }
         NDArray sa = attn.forward(ps, norm(ps, norm1, x, training), o.temperature(), o.keyValuePrompts(), training);
+        sa = Dropout.apply(sa, o.dropRate(), training); // timm's proj_drop: the last step of Attention.forward
         if (at == BranchPosition.WITH_ATTENTION) {
             sa = sa.add(branch.apply(x));
         }
@@ -54,7 +57,7 @@ public final class EncoderBlock extends AbstractBlock {
         if (at == BranchPosition.IN_MLP) {
             mlpIn = mlpIn.add(branch.apply(x));
         }
-        x = x.add(dropPath(mlp.forward(ps, mlpIn, training), o.dropPathRate(), training));
+        x = x.add(dropPath(mlp.forward(ps, mlpIn, o.dropRate(), training), o.dropPathRate(), training));
         if (at == BranchPosition.AFTER_MLP) {
             x = x.add(branch.apply(x));
         }
@@ -79,7 +82,7 @@ public final class EncoderBlock extends AbstractBlock {
         long[] ones = new long[s.dimension()];
         java.util.Arrays.fill(ones, 1);
         ones[0] = s.get(0);
-        NDArray mask = branch.getManager().randomUniform(0f, 1f, new Shape(ones)).lt(keep).toType(DataType.FLOAT32, false);
+        NDArray mask = Dropout.uniform(branch.getManager(), new Shape(ones)).lt(keep).toType(DataType.FLOAT32, false);
         return branch.mul(mask.div(keep));
     }
 

@@ -29,8 +29,14 @@ public final class Mlp extends AbstractBlock {
     }
 
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        return forward(ps, x, 0f, training);
+    }
+
+    /** With {@link Dropout} at {@code dropRate} after GELU(fc1) and after fc2 (timm's {@code Mlp}, {@code drop}). */
+    public NDArray forward(ParameterStore ps, NDArray x, float dropRate, boolean training) {
         NDArray h = Activation.gelu(fc1.forward(ps, new NDList(x), training).singletonOrThrow());
-        return fc2.forward(ps, new NDList(h), training).singletonOrThrow();
+        h = Dropout.apply(h, dropRate, training);
+        return Dropout.apply(fc2.forward(ps, new NDList(h), training).singletonOrThrow(), dropRate, training);
     }
 
     void collectParameters(String prefix, Map<String, Parameter> out) {

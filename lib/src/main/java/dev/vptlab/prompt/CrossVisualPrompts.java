@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import dev.vptlab.model.Attention;
 import dev.vptlab.model.BlockOptions;
 import dev.vptlab.model.BranchPosition;
+import dev.vptlab.model.Dropout;
 import dev.vptlab.model.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.List;
  * default the branch uses the block's own frozen q/k/v/proj weights (shared, not copied: no extra
  * memory, no extra trainables). Stochastic depth 0.1·l/(L−1) stays active on the frozen SA and MLP
  * branches in training ({@code drop_path_rate=0.1} in the official {@code train.py}).
+ *
+ * <p>An optional backbone dropout (the ViT's {@code drop_rate}; 0 in the classification scripts, 0.1 in the released
+ * ADE20K config) stays active in training after the position embedding, after the attention projection, after both
+ * MLP layers and after the cross-attention's output projection, as the backbone of CVPT's segmentation code builds
+ * it; attention-probability dropout stays 0.
  */
 public final class CrossVisualPrompts extends PromptMethod {
     /**
@@ -49,6 +55,7 @@ public final class CrossVisualPrompts extends PromptMethod {
     private final int numPrompts;
     private final float dropout;
     private final float dropPathRate;
+    private final float dropRate;
     private final BranchPosition position;
     private final Weights weights;
     private final NDArray prompts;
@@ -60,12 +67,19 @@ public final class CrossVisualPrompts extends PromptMethod {
      */
     public CrossVisualPrompts(VisionTransformer vit, NDManager m, int numPrompts, BranchPosition position, float dropout,
             float dropPathRate, Weights weights) {
+        this(vit, m, numPrompts, position, dropout, dropPathRate, 0f, weights);
+    }
+
+    /** @param dropRate the backbone's plain dropout rate in training (the ViT's {@code drop_rate}), 0 for none */
+    public CrossVisualPrompts(VisionTransformer vit, NDManager m, int numPrompts, BranchPosition position, float dropout,
+            float dropPathRate, float dropRate, Weights weights) {
         super(vit);
         requireRange("number of prompts", numPrompts, 1, 100_000);
         this.numPrompts = numPrompts;
         this.position = position;
         this.dropout = dropout;
         this.dropPathRate = dropPathRate;
+        this.dropRate = dropRate;
         this.weights = weights;
         this.prompts = register("cross_prompts",
                 uniform(m, PromptInit.xavier3dBound(depth, numPrompts, dim), new Shape(depth, numPrompts, dim)));
@@ -106,6 +120,12 @@ public final class CrossVisualPrompts extends PromptMethod {
         return position;
     }
 
+    /** The backbone's dropout after the position embedding (timm's {@code pos_drop}), before block 0. */
+    @Override
+    public NDArray beforeBlock(int i, NDArray x, boolean training) {
+        return i == 0 ? Dropout.apply(x, dropRate, training) : x;
+    }
+
     @Override
     public BlockOptions options(ParameterStore ps, int i, boolean training) {
         Attention attn = vit.block(i).attention();
@@ -115,8 +135,8 @@ public final class CrossVisualPrompts extends PromptMethod {
         return new BlockOptions(null, x -> {
             // Training: per-sample masks need the [B, M, D] broadcast; evaluation: K/V once, broadcast.
             NDArray pr = training ? PromptDropout.apply(p, x.getShape().get(0), dropout, true) : p;
-            return attn.crossAttend(x, pr, w);
-        }, position, rate);
+            return Dropout.apply(attn.crossAttend(x, pr, w), dropRate, training); // CrossAttention's proj_drop
+        }, position, rate).withDropRate(dropRate);
     }
 
     /**
@@ -124,13 +144,27 @@ public final class CrossVisualPrompts extends PromptMethod {
      *
      * @param position where the cross-attention enters each block, 1..5 (3: after self-attention)
      * @param dropPath the largest stochastic-depth rate, reached at the last block (0.1 in the official scripts)
+     * @param dropRate the backbone's plain dropout in training (the ViT's {@code drop_rate}): 0 in the official
+     *     classification scripts, 0.1 in the released ADE20K config
      */
-    public record Config(int prompts, float dropout, int position, float dropPath, Weights weights) implements MethodConfig {
+    public record Config(int prompts, float dropout, int position, float dropPath, Weights weights, float dropRate)
+            implements MethodConfig {
+        /** Run-record key of {@link #dropRate}; recorded only when it is not 0, so records made before it still match. */
+        public static final String DROP_RATE = "drop_rate";
+
         public Config {
             requireRange("number of prompts", prompts, 1, 100_000);
             requireDropout(dropout);
             BranchPosition.of(position);
             java.util.Objects.requireNonNull(weights, "weights");
+            if (dropRate < 0 || dropRate >= 1) {
+                throw new dev.vptlab.VptlabException("backbone dropout " + dropRate + " is out of range [0, 1)");
+            }
+        }
+
+        /** Without backbone dropout, as the official classification scripts train. */
+        public Config(int prompts, float dropout, int position, float dropPath, Weights weights) {
+            this(prompts, dropout, position, dropPath, weights, 0f);
         }
 
         /** The method with its papers' defaults. */
@@ -145,7 +179,7 @@ public final class CrossVisualPrompts extends PromptMethod {
 
         @Override
         public PromptMethod build(VisionTransformer vit, NDManager m) {
-            return new CrossVisualPrompts(vit, m, prompts, BranchPosition.of(position), dropout, dropPath, weights);
+            return new CrossVisualPrompts(vit, m, prompts, BranchPosition.of(position), dropout, dropPath, dropRate, weights);
         }
 
         @Override
@@ -181,27 +215,43 @@ public final class CrossVisualPrompts extends PromptMethod {
             s.put("cross_position", position);
             s.put("drop_path", (double) dropPath);
             s.put("cross_weights", weights.name());
+            if (dropRate != 0f) {
+                s.put(DROP_RATE, (double) dropRate);
+            }
             return s;
+        }
+
+        @Override
+        public java.util.Set<String> settingKeys() {
+            java.util.Set<String> k = new java.util.LinkedHashSet<>(settings().keySet());
+            k.add(DROP_RATE);
+            return k;
         }
 
         @Override
         public Config withSettings(Map<String, ?> s) {
             return new Config(prompts, dropout, Settings.getInt(s, "cross_position", position),
-                    Settings.getFloat(s, "drop_path", dropPath), Settings.getEnum(s, "cross_weights", Weights.class, weights));
+                    Settings.getFloat(s, "drop_path", dropPath), Settings.getEnum(s, "cross_weights", Weights.class, weights),
+                    Settings.getFloat(s, DROP_RATE, dropRate));
         }
 
         @Override
         public Config withPrompts(int n) {
-            return new Config(n, dropout, position, dropPath, weights);
+            return new Config(n, dropout, position, dropPath, weights, dropRate);
         }
 
         @Override
         public Config withDropout(float p) {
-            return new Config(prompts, p, position, dropPath, weights);
+            return new Config(prompts, p, position, dropPath, weights, dropRate);
         }
 
         public Config withCross(int pos, Weights w) {
-            return new Config(prompts, dropout, pos, dropPath, w);
+            return new Config(prompts, dropout, pos, dropPath, w, dropRate);
+        }
+
+        /** A copy with the backbone's dropout at {@code rate} (0: none). */
+        public Config withDropRate(float rate) {
+            return new Config(prompts, dropout, position, dropPath, weights, rate);
         }
 
         /** The official CVPT names: {@code Prompt_Tokens} and the head's {@code head.*}. */

@@ -77,6 +77,14 @@ public interface MethodConfig {
      */
     Map<String, Object> settings();
 
+    /**
+     * Every setting key the method knows: those of {@link #settings()}, plus any it records only when it differs from
+     * its default (so that records made before the setting existed still match).
+     */
+    default java.util.Set<String> settingKeys() {
+        return settings().keySet();
+    }
+
     /** A copy with {@code settings}' values for the keys this method knows; other keys are ignored. */
     MethodConfig withSettings(Map<String, ?> settings);
 

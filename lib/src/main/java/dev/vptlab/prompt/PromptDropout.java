@@ -1,8 +1,8 @@
 package dev.vptlab.prompt;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.vptlab.model.Dropout;
 
 /**
  * Prompt dropout with an independent mask per sample and element: the [1, M, D] prompts are first
@@ -20,11 +20,6 @@ public final class PromptDropout {
     public static NDArray apply(NDArray prompts, long batch, float rate, boolean training) {
         Shape s = prompts.getShape();
         NDArray expanded = prompts.broadcast(new Shape(batch, s.get(1), s.get(2)));
-        if (!training || rate == 0f) {
-            return expanded;
-        }
-        float keep = 1f - rate;
-        NDArray mask = expanded.getManager().randomUniform(0f, 1f, expanded.getShape()).lt(keep).toType(DataType.FLOAT32, false);
-        return expanded.mul(mask.div(keep));
+        return Dropout.apply(expanded, rate, training);
     }
 }

@@ -13,13 +13,16 @@ import java.util.List;
  *
  * <p>ADE20K: Gated PT Table 5 (ViT-B/16 MAE or MoCo v3: 100 gated prompts, gate init 10, batch 16, lr 1e-3), its
  * Table 3 baselines (VPT-shallow 100 prompts, VPT-deep 10 per block), and CVPT's released config (ViT-L/16: 10 prompts
- * per block at position 3, prompt dropout 0.1); VPT's "head only" row. Taps (0-based): ViT-B 4, 8 (auxiliary) and 11
+ * per block at position 3, prompt dropout 0.1, backbone {@code drop_rate=0.1}); VPT's "head only" row. Taps (0-based): ViT-B 4, 8 (auxiliary) and 11
  * (decode) — the paper's "5th and 9th" blocks, the decode tap on the last block ours; ViT-L 9, 14, 19 and 23 as
  * CVPT's {@code out_indices}. Heads, optimiser and schedule: mmseg v0.15.0's SETR-PUP ADE20K config.
  */
 public final class SegRecipes {
     /** The recipe names {@code vptlab train --task ade20k --recipe} takes. */
     public static final List<String> NAMES = List.of("gated", "vpt-deep", "vpt-shallow", "cvpt", "head-only");
+
+    /** The backbone's {@code drop_rate} in CVPT's released ADE20K config (see {@link #method}). */
+    public static final float CVPT_DROP_RATE = 0.1f;
 
     private SegRecipes() {}
 
@@ -69,15 +72,24 @@ public final class SegRecipes {
      * The method of a recipe: {@code gated} (10·perBlock = 100 prompts, gates init 10, τ learnable), {@code vpt-deep}
      * ({@code perBlock} per block: "10x12" in Gated PT's Table 3), {@code vpt-shallow} (10·perBlock = 100, Table 3),
      * {@code cvpt} (perBlock = 10 per block as its config, position 3,
-     * prompt dropout 0.1, cross-attention sharing the frozen self-attention weights), or null for {@code head-only}.
+     * prompt dropout 0.1, cross-attention sharing the frozen self-attention weights, backbone dropout 0.1), or null for
+     * {@code head-only}.
+     *
+     * <p>CVPT's backbone dropout: the released config builds its ViT-L with {@code drop_rate=0.1} and no
+     * {@code drop_path_rate}, and the model trains in train mode, so a plain dropout of 0.1 stays active after the
+     * position embedding, the attention projection, both MLP layers and the cross-attention's projection (attention
+     * dropout 0, no drop-path). mmseg's own SETR-PUP ADE20K config builds the same ViT with {@code drop_rate=0}. The
+     * recipe follows CVPT's config ({@link #CVPT_DROP_RATE}), the mini one too; {@code --backbone-dropout 0} trains
+     * without it.
      */
     public static MethodConfig method(String recipe, int perBlock) {
         return switch (recipe) {
             case "gated" -> GatedPrompts.Config.of(10 * perBlock).withGates(10f, true, true);
             case "vpt-deep" -> VptDeep.Config.of(perBlock);
             case "vpt-shallow" -> VptShallow.Config.of(10 * perBlock);
-            // No drop-path: mmseg's ViT in CVPT's config sets drop_rate (plain dropout, not implemented here), not drop_path_rate.
-            case "cvpt" -> new CrossVisualPrompts.Config(perBlock, 0.1f, 3, 0f, CrossVisualPrompts.Weights.SHARED_FROZEN);
+            // No drop-path: mmseg's ViT in CVPT's config sets drop_rate (plain dropout), not drop_path_rate.
+            case "cvpt" -> new CrossVisualPrompts.Config(perBlock, 0.1f, 3, 0f, CrossVisualPrompts.Weights.SHARED_FROZEN,
+                    CVPT_DROP_RATE);
             case "head-only" -> null;
             default -> throw new VptlabException("unknown segmentation recipe '" + recipe + "'; known: " + String.join(", ", NAMES));
         };
