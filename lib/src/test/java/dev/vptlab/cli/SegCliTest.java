@@ -70,6 +70,31 @@ class SegCliTest {
         assertTrue(!Files.exists(tmp.resolve("x").resolve("record.json")));
     }
 
+    /** --backbone-dropout overrides CVPT's backbone dropout: 0.1 in the segmentation recipes, 0 for classification. */
+    @Test
+    void backboneDropoutIsACvptOption() {
+        TrainOptions seg = options("--task", "fm-seg", "--recipe", "cvpt", "--backbone", "/nonexistent/mae.safetensors");
+        assertEquals(0.1f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) seg.segConfig().method()).dropRate());
+        TrainOptions off = options("--task", "fm-seg", "--recipe", "cvpt", "--backbone", "/nonexistent/mae.safetensors",
+                "--backbone-dropout", "0");
+        assertEquals(0f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) off.segConfig().method()).dropRate());
+        assertTrue(!off.segConfig().toMap().containsKey("drop_rate"));
+        TrainOptions cls = options("--task", "synthetic", "--recipe", "cvpt", "--backbone", "/nonexistent/t.safetensors",
+                "--backbone-kind", "mocov3", "--pooling", "CLS", "--backbone-dropout", "0.2");
+        assertEquals(0.2f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) cls.config().method()).dropRate());
+        TrainOptions gated = options("--task", "fm-seg", "--recipe", "gated", "--backbone", "/nonexistent/mae.safetensors",
+                "--backbone-dropout", "0.1");
+        dev.vptlab.VptlabException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vptlab.VptlabException.class,
+                gated::segConfig);
+        assertTrue(e.getMessage().contains("--backbone-dropout") && e.getMessage().contains("gated"), e.getMessage());
+    }
+
+    private static TrainOptions options(String... args) {
+        TrainOptions o = new TrainOptions();
+        new picocli.CommandLine(o).parseArgs(args);
+        return o;
+    }
+
     @Test
     void modelSummaryCountsTheSetrPupHeads() {
         CliTest.Result b = run("model", "summary", "--arch", "vit_b16", "--method", "gated", "--prompts", "100", "--task", "ade20k");

@@ -20,10 +20,10 @@ class MethodRecordsTest {
     void everyBuiltInMethodReadsBackEqual(@ForAll @IntRange(min = 0, max = 3) int which, @ForAll @IntRange(min = 1, max = 500) int prompts,
             @ForAll @FloatRange(min = 0f, max = 0.9f) float dropout, @ForAll @IntRange(min = 1, max = 12) int block,
             @ForAll @IntRange(min = 1, max = 5) int position, @ForAll boolean gates, @ForAll boolean temperature,
-            @ForAll @FloatRange(min = 0f, max = 20f) float gateInit) {
+            @ForAll @FloatRange(min = 0f, max = 20f) float gateInit, @ForAll @FloatRange(min = 0f, max = 0.9f) float dropRate) {
         MethodConfig m = MethodConfig.of(Methods.builtIn().get(which), prompts).withDropout(dropout)
                 .withSettings(Map.of("insert_block", block, "cross_position", position, "gates", gates, "temperature",
-                        temperature, "gate_init", gateInit));
+                        temperature, "gate_init", gateInit, "drop_rate", dropRate));
         Map<String, Object> record = Methods.toRecord(m);
         assertEquals(m, Methods.fromRecord(record));
         // Through JSON numbers (doubles), as a record file gives them back.
@@ -42,6 +42,21 @@ class MethodRecordsTest {
             VptlabException e = assertThrows(VptlabException.class, () -> Methods.fromRecord(bad));
             assertTrue(e.getMessage().contains(key), e.getMessage());
         }
+    }
+
+    /** CVPT's backbone dropout: 0 by default (its classification scripts), recorded only when set. */
+    @Test
+    void cvptBackboneDropoutIsRecordedOnlyWhenSet() {
+        CrossVisualPrompts.Config c = (CrossVisualPrompts.Config) MethodConfig.of("cvpt", 10);
+        assertEquals(0f, c.dropRate());
+        assertTrue(!Methods.toRecord(c).containsKey("drop_rate"), "records made before the option still match");
+        assertTrue(c.settingKeys().contains("drop_rate"));
+        CrossVisualPrompts.Config set = c.withDropRate(0.1f);
+        assertEquals(0.1, (double) Methods.toRecord(set).get("drop_rate"), 1e-7);
+        assertEquals(set, Methods.fromRecord(Methods.toRecord(set)));
+        assertEquals(c, Methods.fromRecord(Methods.toRecord(c)));
+        assertThrows(VptlabException.class, () -> c.withDropRate(1f));
+        assertThrows(VptlabException.class, () -> Methods.fromRecord(Map.of("method", "cvpt", "prompts", 4, "drop_rate", -0.1)));
     }
 
     @Test

@@ -106,6 +106,26 @@ class SegConfigTest {
         assertEquals(10, c.periods());
     }
 
+    /** CVPT's released ADE20K config builds its ViT with drop_rate 0.1; records made before the option read as 0. */
+    @Test
+    void cvptRecipesKeepTheReleasedBackboneDropout() {
+        SegConfig ade = SegRecipes.ade20k("cvpt", "/nonexistent/vit_l16.pth", "/data/ADEChallengeData2016");
+        SegConfig mini = SegRecipes.mini("cvpt", "/nonexistent/mae.safetensors", 10);
+        for (SegConfig c : new SegConfig[] {ade, mini}) {
+            assertEquals(0.1f, ((CrossVisualPrompts.Config) c.method()).dropRate());
+            assertEquals(0.1f, ((Number) stored(c).get("drop_rate")).floatValue());
+            assertEquals(stored(c), stored(SegConfig.fromMap(stored(c))));
+        }
+        Map<String, Object> old = new java.util.LinkedHashMap<>(stored(mini));
+        old.remove("drop_rate");
+        SegConfig before = SegConfig.fromMap(old);
+        assertEquals(0f, ((CrossVisualPrompts.Config) before.method()).dropRate());
+        assertEquals(old, stored(before), "a record without the key reads back to the same record");
+        for (String other : new String[] {"gated", "vpt-deep", "head-only"}) {
+            assertTrue(!stored(SegRecipes.mini(other, "/nonexistent/mae.safetensors", 10)).containsKey("drop_rate"), other);
+        }
+    }
+
     @Test
     void recipesForOtherDepthsAndMethods() {
         assertArrayEquals(new int[] {9, 14, 19, 23}, SegRecipes.taps(24)); // CVPT's out_indices for ViT-L
