@@ -34,46 +34,43 @@ import org.junit.jupiter.api.Test;
 class BackboneDropoutParityTest {
     static final float DROP_RATE = 0.1f;
     static final int[] TAPS = {4, 8, 11};
+    static final Map<String, RawTensor> T = SegFixtures.tensors("backbone_dropout.safetensors");
 
     @Test
     void denseTapsAndPromptGradientsMatchTheReference() {
-        Map<String, RawTensor> t = SegFixtures.tensors("backbone_dropout.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             PromptedVit model = model(m, 0f);
-            NDArray images = images(m);
-            Replay masks = new Replay(t, "taps");
+            Replay masks = new Replay(T, "taps");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList taps = Dropout.withUniforms(masks, () -> model.features(images, TAPS, true));
+                NDList taps = Dropout.withUniforms(masks, () -> model.features(images(m), TAPS, true));
                 NDArray loss = null;
                 for (int j = 0; j < TAPS.length; j++) {
-                    check("tap " + TAPS[j], taps.get(j), t.get("taps.tap" + TAPS[j]));
+                    check("tap " + TAPS[j], taps.get(j), T.get("taps.tap" + TAPS[j]));
                     NDArray term = taps.get(j).square().mean();
                     loss = loss == null ? term : loss.add(term);
                 }
-                check("loss", loss.reshape(1), t.get("taps.loss"));
+                check("loss", loss.reshape(1), T.get("taps.loss"));
                 gc.backward(loss);
             }
             masks.assertAllUsed();
-            checkGradients(model, t, "taps");
+            checkGradients(model, T, "taps");
         }
     }
 
     @Test
     void logitsAndGradientsMatchTheReferenceWithDropPath() {
-        Map<String, RawTensor> t = SegFixtures.tensors("backbone_dropout.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            PromptedVit model = model(m, 0.1f);
-            NDArray images = images(m);
-            Replay masks = new Replay(t, "logits");
+            PromptedVit model = model(m, 0.1f); // drop-path 0.1·i/11, as CVPT's classification scripts
+            Replay masks = new Replay(T, "logits");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = Dropout.withUniforms(masks, () -> model.forward(images, true));
-                check("logits", logits, t.get("logits.logits"));
+                NDArray logits = Dropout.withUniforms(masks, () -> model.forward(images(m), true));
+                check("logits", logits, T.get("logits.logits"));
                 NDArray loss = logits.logSoftmax(1).mul(m.create(new long[] {1, 3}).oneHot(5)).sum(new int[] {1}).neg().mean();
-                check("loss", loss.reshape(1), t.get("logits.loss"));
+                check("loss", loss.reshape(1), T.get("logits.loss"));
                 gc.backward(loss);
             }
             masks.assertAllUsed();
-            checkGradients(model, t, "logits");
+            checkGradients(model, T, "logits");
         }
     }
 
