@@ -107,7 +107,8 @@ say "kernel classpath: the vptlab jar + $(( ${#cpjars[@]} - 1 )) dependency jars
 
 # JVM flags and environment shared by both kernels (the same as the vptlab launcher's).
 offline=true
-envjson='{}'
+# MKL's strict reproducible mode, as ./vptlab sets it (dev.vptlab.util.NativeDeterminism).
+envjson='{"MKL_CBWR": "AVX2,STRICT"}'
 if [ "$cuda" = 1 ]; then
   export PYTORCH_VERSION="${PYTORCH_VERSION:-2.7.1}" PYTORCH_FLAVOR="${PYTORCH_FLAVOR:-cu128}"
   cudaenv=(PYTORCH_VERSION="$PYTORCH_VERSION" PYTORCH_FLAVOR="$PYTORCH_FLAVOR")
@@ -118,7 +119,7 @@ if [ "$cuda" = 1 ]; then
     offline=false
     say "--cuda without PYTORCH_LIBRARY_PATH: DJL will download libtorch $PYTORCH_VERSION-$PYTORCH_FLAVOR once (needs internet)"
   fi
-  envjson="$(python3 -c 'import json,sys; print(json.dumps(dict(a.split("=",1) for a in sys.argv[1:])))' "${cudaenv[@]}")"
+  envjson="$(python3 -c 'import json,sys; e=json.loads(sys.argv[1]); e.update(a.split("=",1) for a in sys.argv[2:]); print(json.dumps(e))' "$envjson" "${cudaenv[@]}")"
 fi
 jvmflags=("-Xmx$xmx" -Djava.awt.headless=true "-Dai.djl.offline=$offline")
 

@@ -2,6 +2,8 @@ package dev.vptlab.notebook;
 
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.VptlabException;
+import dev.vptlab.plan.PlanEntry;
+import dev.vptlab.plan.Reproductions;
 import dev.vptlab.reference.ReferenceTable;
 import dev.vptlab.report.Charts;
 import dev.vptlab.report.Show;
@@ -210,26 +212,22 @@ public final class Segmentation {
         Show.markdown(sb.append("```\n").toString());
     }
 
-    /** The {@code vptlab train} commands of a paper study: {@code gated-ade20k} or {@code cvpt-ade20k}. */
+    /**
+     * The {@code vptlab train} commands of a paper study, {@code gated-ade20k} or {@code cvpt-ade20k}: the runs of its
+     * plan ({@link Reproductions#expand}), each writing into {@code runs/<study>/<run>}.
+     */
     public static List<String> commands(Lab lab, String study) {
-        List<String> out = new ArrayList<>();
+        if (!Reproductions.SEGMENTATION.contains(study)) {
+            throw new VptlabException("unknown segmentation study '" + study + "'; known: "
+                    + String.join(", ", Reproductions.SEGMENTATION));
+        }
         Path dir = lab.results().resolve("runs").resolve(study);
-        if (study.equals("gated-ade20k")) {
-            for (String[] b : new String[][] {{"mae", "mae_pretrain_vit_base.pth"}, {"mocov3", "vit-b-300ep.pth.tar"}}) {
-                for (String recipe : List.of("vpt-shallow", "vpt-deep", "gated")) {
-                    out.add("./vptlab train --task ade20k --recipe " + recipe + " --backbone " + lab.checkpoints().resolve(b[1])
-                            + " --data-root " + lab.data().resolve("ade20k") + " --multi-scale --progress LINE --out "
-                            + dir.resolve(b[0] + "-" + recipe));
-                }
-            }
-        } else if (study.equals("cvpt-ade20k")) {
-            for (String recipe : List.of("vpt-deep", "cvpt", "head-only")) {
-                out.add("./vptlab train --task ade20k --recipe " + recipe + " --backbone "
-                        + lab.checkpoints().resolve("jx_vit_large_p16_384-b3be5167.pth") + " --data-root " + lab.data().resolve("ade20k")
-                        + " --multi-scale --progress LINE --out " + dir.resolve(recipe));
-            }
-        } else {
-            throw new VptlabException("unknown segmentation study '" + study + "'; known: gated-ade20k, cvpt-ade20k");
+        List<String> out = new ArrayList<>();
+        for (Reproductions.Draft d : Reproductions.expand(study, Reproductions.defaultBackbones(study),
+                Reproductions.defaultTasks(study), lab.checkpoints(), lab.data())) {
+            List<String> args = new ArrayList<>(d.args());
+            args.addAll(List.of("--progress", "LINE", "--out", dir.resolve(d.key()).toString()));
+            out.add(PlanEntry.trainCommand(args));
         }
         return out;
     }

@@ -38,6 +38,11 @@ public record PlanEntry(String id, String select, String folder, List<String> ar
 
     /** The shell command that makes this run, arguments quoted where a shell would split or expand them. */
     public String command() {
+        return trainCommand(args);
+    }
+
+    /** {@code ./vptlab train} with {@code args}, each quoted where a shell would split or expand it. */
+    public static String trainCommand(List<String> args) {
         List<String> words = new ArrayList<>(List.of("./vptlab", "train"));
         args.forEach(a -> words.add(PLAIN.matcher(a).matches() ? a : "'" + a.replace("'", "'\\''") + "'"));
         return String.join(" ", words);

@@ -3,6 +3,7 @@ package dev.vptlab.seg;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.vptlab.VptlabException;
 import dev.vptlab.checkpoint.RawTensor;
@@ -297,13 +298,10 @@ public final class SegTrainer {
         for (int j = 1; j < out.size(); j++) {
             loss = loss.add(PixelLoss.crossEntropy(out.get(j), labels).mul((float) cfg.auxWeight()));
         }
-        long[] pred = out.get(0).argMax(1).toLongArray();
-        for (int k = 0; k < pred.length; k++) {
-            if (y[k] != PixelLoss.IGNORE) {
-                pixels[1]++;
-                pixels[0] += pred[k] == y[k] ? 1 : 0;
-            }
-        }
+        // Counted on the device: only two numbers come back, not B·H·W predictions (16 × 512² on ADE20K).
+        NDArray valid = labels.neq(PixelLoss.IGNORE);
+        pixels[0] += out.get(0).argMax(1).eq(labels).logicalAnd(valid).toType(DataType.INT64, false).sum().getLong();
+        pixels[1] += valid.toType(DataType.INT64, false).sum().getLong();
         return loss;
     }
 

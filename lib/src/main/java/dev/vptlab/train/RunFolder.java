@@ -140,7 +140,7 @@ public final class RunFolder {
         }
     }
 
-    /** The component versions a run record keeps: vptlab, DJL, PyTorch, Java. */
+    /** The component versions a run record keeps: vptlab, DJL, PyTorch, Java, and MKL's reproducibility mode. */
     public static Map<String, String> versions() {
         Map<String, String> versions = new java.util.LinkedHashMap<>();
         String v = RunFolder.class.getPackage().getImplementationVersion();
@@ -148,6 +148,7 @@ public final class RunFolder {
         versions.put("djl", ai.djl.engine.Engine.getDjlVersion());
         versions.put("pytorch", ai.djl.engine.Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
+        versions.put("mkl_cbwr", dev.vptlab.util.NativeDeterminism.setting());
         return versions;
     }
 }
