@@ -7,6 +7,7 @@ import dev.vptlab.prompt.Head;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.seg.SegConfig;
 import dev.vptlab.seg.SegMacs;
+import dev.vptlab.seg.SegMemory;
 import dev.vptlab.seg.SegRecipes;
 import java.util.List;
 import tech.tablesaw.api.DoubleColumn;
@@ -18,7 +19,9 @@ import tech.tablesaw.api.Table;
 /**
  * Parameters and analytic FLOPs of the ADE20K setups (SETR-PUP at 512×512): Gated PT's Table 3 rows on ViT-B/16
  * (decode + 2 auxiliary heads) and CVPT's and VPT's rows on ViT-L/16 (decode + 3 auxiliary heads). Counted on the
- * built models (random weights) and computed from the shapes; nothing is timed.
+ * built models (random weights) and computed from the shapes; nothing is timed. The training memory per iteration at
+ * batch 16 in float32 is {@link SegMemory}'s analytic estimate: the activations autograd keeps for backward (trunk
+ * and heads) and the trainable tensors with their gradients and SGD momentum.
  */
 public final class SegmentationCost {
     private SegmentationCost() {}
@@ -35,6 +38,10 @@ public final class SegmentationCost {
         DoubleColumn forward = DoubleColumn.create("forward_gflop_per_image");
         DoubleColumn heads = DoubleColumn.create("heads_gflop_per_image");
         DoubleColumn train = DoubleColumn.create("train_tflop_per_iteration_b16");
+        DoubleColumn actBackbone = DoubleColumn.create("activation_gib_backbone_b16");
+        DoubleColumn actHeads = DoubleColumn.create("activation_gib_heads_b16");
+        DoubleColumn activation = DoubleColumn.create("activation memory / iteration (GiB, analytic)");
+        DoubleColumn paramsOpt = DoubleColumn.create("params+grads+momentum_gib");
         for (VitConfig base : List.of(VitConfig.VIT_B16, VitConfig.VIT_L16)) {
             VitConfig vc = base.withImageSize(512);
             List<String> recipes = base.depth() == 12 ? List.of("vpt-shallow", "vpt-deep", "gated", "head-only")
@@ -61,10 +68,20 @@ public final class SegmentationCost {
                     forward.append(Math.round(2e-9 * SegMacs.forward(vc, cfg) * 10) / 10.0);
                     heads.append(Math.round(2e-9 * SegMacs.heads(vc, cfg) * 10) / 10.0);
                     train.append(Math.round(2e-12 * 16 * SegMacs.train(vc, cfg) * 100) / 100.0);
+                    SegMemory mem = SegMemory.of(vc, cfg, 16);
+                    actBackbone.append(gib(mem.backboneBytes(), 10));
+                    actHeads.append(gib(mem.headBytes(), 10));
+                    activation.append(gib(mem.activationBytes(), 10));
+                    paramsOpt.append(gib(mem.parameterBytes(), 1000));
                 }
             }
         }
-        return Table.create("ADE20K SETR-PUP at 512x512: parameters and analytic FLOPs (ours, counted and computed)", setup, arch,
-                method, prompts, methodParams, headParams, trainableM, forward, heads, train);
+        return Table.create("ADE20K SETR-PUP at 512x512: parameters, analytic FLOPs and training memory (ours, counted and computed)", setup, arch,
+                method, prompts, methodParams, headParams, trainableM, forward, heads, train, actBackbone, actHeads, activation,
+                paramsOpt);
+    }
+
+    private static double gib(long bytes, int scale) {
+        return Math.round(bytes / (double) (1L << 30) * scale) / (double) scale;
     }
 }

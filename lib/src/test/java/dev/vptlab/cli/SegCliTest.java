@@ -100,6 +100,8 @@ class SegCliTest {
         CliTest.Result b = run("model", "summary", "--arch", "vit_b16", "--method", "gated", "--prompts", "100", "--task", "ade20k");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().lines().anyMatch(l -> l.trim().startsWith("heads") && l.contains("8,381,890")), b.out());
+        assertTrue(b.out().contains("training memory per iteration (analytic, fp32, batch 16, 512x512 crops)"), b.out());
+        assertTrue(b.out().lines().anyMatch(l -> l.trim().startsWith("total") && l.endsWith("GiB")), b.out());
         CliTest.Result l = run("model", "summary", "--arch", "vit_l16", "--method", "cvpt", "--prompts", "10", "--task", "ade20k");
         assertEquals(0, l.code(), l.err());
         assertTrue(l.out().lines().anyMatch(x -> x.trim().startsWith("heads") && x.contains("13,143,640")), l.out());
