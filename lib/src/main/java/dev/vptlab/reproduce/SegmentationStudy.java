@@ -5,6 +5,7 @@ import dev.vptlab.report.Tables;
 import dev.vptlab.seg.SegConfig;
 import dev.vptlab.seg.SegRecipes;
 import dev.vptlab.seg.SegTrainer;
+import dev.vptlab.train.NonFiniteException;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunFolder;
 import dev.vptlab.train.RunRecord;
@@ -79,15 +80,25 @@ public final class SegmentationStudy {
         LongColumn trainable = LongColumn.create("trainable_params");
         LongColumn iterations = LongColumn.create("iterations");
         DoubleColumn wall = DoubleColumn.create("wall_s");
+        StringColumn status = StringColumn.create("status");
         int i = 0;
         for (Job j : jobs) {
             i++;
             RunRecord r = existing(j);
             if (r == null) {
                 boolean resume = Files.exists(j.folder().resolve(RunFolder.RECORD_FILE));
-                r = SegTrainer.train(j.config(), dataRoot, j.folder(), new Progress(mode, log), resume);
+                try {
+                    r = SegTrainer.train(j.config(), dataRoot, j.folder(), new Progress(mode, log), resume);
+                } catch (NonFiniteException e) {
+                    // A diverged run is a result of the study, not the end of it: its record says "failed" with the
+                    // reason, its row has no mIoU, and the other runs go on.
+                    r = RunRecord.read(j.folder());
+                    log.printf("[%d/%d] segmentation   %-10s fm-seg       %-11s diverged: %s%n", i, jobs.size(), j.backbone(),
+                            j.method(), e.getMessage());
+                }
             }
             EvalResultRow row = new EvalResultRow(r);
+            status.append(r.status().equals(RunRecord.FINISHED) ? "finished" : r.status() + ": " + r.failure());
             backbone.append(j.backbone());
             method.append(j.method());
             miou.append(row.miou);
@@ -99,7 +110,7 @@ public final class SegmentationStudy {
                     j.method(), row.miou);
         }
         log.printf("%d segmentation runs in %.1f min (wall time of this invocation)%n", jobs.size(), (System.nanoTime() - t0) / 60e9);
-        return Table.create("segmentation", backbone, method, miou, aacc, trainable, iterations, wall);
+        return Table.create("segmentation", backbone, method, miou, aacc, trainable, iterations, wall, status);
     }
 
     /** The last test evaluation's figures of a record. */

@@ -111,4 +111,19 @@ class ReproduceTest {
         }
         assertEquals(tables.get(0).print(), tables.get(1).print());
     }
+
+    @Test
+    void aDivergedSegmentationRunIsARowNotTheEndOfTheStudy() {
+        Path t = trunk();
+        Path results = tmp.resolve("results");
+        SegmentationStudy.Job ok = SegmentationStudy.plan(Reproduce.Profile.SMOKE, new Reproduce.Backbones(t, t, t), results, 1).get(0);
+        SegmentationStudy.Job blowUp = new SegmentationStudy.Job("mae", "gated", results.resolve("runs/segmentation/blow-up"),
+                ok.config().with(x -> x.lr = 1e30));
+        Table table = SegmentationStudy.run(List.of(blowUp, ok), tmp, Progress.Mode.QUIET, System.out);
+        assertEquals(2, table.rowCount());
+        assertTrue(table.stringColumn("status").get(0).startsWith("failed: "), table.stringColumn("status").get(0));
+        assertTrue(table.doubleColumn("test_miou").isMissing(0), "no mIoU");
+        assertEquals("finished", table.stringColumn("status").get(1));
+        assertTrue(table.doubleColumn("test_miou").get(1) >= 0);
+    }
 }
