@@ -101,19 +101,20 @@ final class ModelCommand {
                 out.printf("  %-24s %,12d  (%.2fM; %.3f%% of %,d)%n", "total trainable", trainable, trainable / 1e6,
                         100.0 * trainable / total, total);
                 out.printf("frozen backbone            %,12d%n", config.trunkParameterCount());
-                memory(config, mc, classes, out);
+                memory(config, mc, model.trainableCount(), classes, out);
             }
             return 0;
         }
 
         /** {@link dev.vptlab.seg.SegMemory}'s analytic training memory of the ADE20K recipe shape (batch 16, 512² crops). */
-        private static void memory(VitConfig config, MethodConfig mc, int classes, PrintWriter out) {
+        private static void memory(VitConfig config, MethodConfig mc, long methodParameters, int classes, PrintWriter out) {
             dev.vptlab.seg.SegConfig cfg = dev.vptlab.seg.SegRecipes.ade20k("head-only", "(random weights)", "-").with(b -> {
                 b.method = mc;
                 b.taps = dev.vptlab.seg.SegRecipes.taps(config.depth());
                 b.classes = classes;
             });
-            dev.vptlab.seg.SegMemory mem = dev.vptlab.seg.SegMemory.of(config.withImageSize(cfg.crop()), cfg, cfg.batchSize());
+            dev.vptlab.seg.SegMemory mem = dev.vptlab.seg.SegMemory.of(config.withImageSize(cfg.crop()), cfg, cfg.batchSize(),
+                    methodParameters);
             double gib = 1L << 30;
             out.printf("training memory per iteration (analytic, fp32, batch %d, %dx%d crops):%n", cfg.batchSize(), cfg.crop(),
                     cfg.crop());

@@ -1,5 +1,6 @@
 package dev.vptlab.prompt;
 
+import dev.vptlab.model.SavedActivations;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.model.Macs;
 import java.util.Map;
@@ -201,6 +202,25 @@ public final class CrossVisualPrompts extends PromptMethod {
         @Override
         public int promptTokensAt(int i) {
             return 0;
+        }
+
+        /**
+         * The plain block over the N image tokens (in block 0 only from the branch on: nothing trainable comes before
+         * it), the cross-attention (position 3: its Q over N, Kᵀ and V over the prompts, the softmax [B, H, N, P]; the
+         * prompts' LayerNorm output from block 1 on), the prompt-dropout mask and, with {@code drop_rate}, the backbone
+         * dropouts' masks: the attention projection's from block 1 on (block 0's self-attention comes before anything
+         * trainable), both MLP layers' and the cross-attention projection's.
+         */
+        @Override
+        public long savedFloats(VitConfig c, int i, long batch) {
+            long b = batch;
+            long d = c.embedDim();
+            long n = c.numTokens();
+            long p = prompts;
+            long plain = i == 0 ? SavedActivations.layerNorm(c, n, b) + b * n * c.mlpHidden() : SavedActivations.block(c, n, b);
+            long cross = b * n * d + (i == 0 ? 0 : b * p * d) + b * p * d + b * c.numHeads() * n * p;
+            long masks = dropRate > 0 ? (i == 0 ? 0 : b * n * d) + b * n * c.mlpHidden() + 2 * b * n * d : 0;
+            return plain + cross + masks + (dropout > 0 ? b * p * d : 0);
         }
 
         /** The plain ViT plus one cross-attention branch per block. */

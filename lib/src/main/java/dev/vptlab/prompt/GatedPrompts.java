@@ -1,5 +1,6 @@
 package dev.vptlab.prompt;
 
+import dev.vptlab.model.VitConfig;
 import ai.djl.nn.Activation;
 import java.util.Map;
 import java.util.List;
@@ -174,6 +175,18 @@ public final class GatedPrompts extends PromptMethod {
         @Override
         public PromptMethod build(VisionTransformer vit, NDManager m) {
             return new GatedPrompts(vit, m, prompts, dropout, gateInit, gates, temperature);
+        }
+
+        /**
+         * A plain block, plus what the learnable temperature (the division by τ keeps the scaled logits) and the gate
+         * (gate · block output keeps the output; none after the last block) make autograd keep.
+         */
+        @Override
+        public long savedFloats(VitConfig c, int i, long batch) {
+            long n = c.numTokens() + prompts;
+            long logits = temperature ? batch * c.numHeads() * n * n : 0;
+            long output = gates && i < c.depth() - 1 ? batch * n * c.embedDim() : 0;
+            return MethodConfig.super.savedFloats(c, i, batch) + logits + output;
         }
 
         @Override

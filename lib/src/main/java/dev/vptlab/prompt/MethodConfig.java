@@ -2,6 +2,7 @@ package dev.vptlab.prompt;
 
 import ai.djl.ndarray.NDManager;
 import dev.vptlab.model.Macs;
+import dev.vptlab.model.SavedActivations;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import java.util.List;
@@ -69,6 +70,28 @@ public interface MethodConfig {
     /** Prompt tokens in the sequence that block {@code i} (0-based) sees: all of them from the insert block on. */
     default int promptTokensAt(int i) {
         return i >= insertBlock() - 1 ? prompts() : 0;
+    }
+
+    /**
+     * Floats autograd keeps for the backward pass of block {@code i} (0-based) over a training batch of
+     * {@code batch} images (formulas: {@link SavedActivations}); 0 for the blocks before any trainable tensor feeds
+     * the sequence. By default a plain block over its tokens from the insert block on, and the prompt-dropout mask
+     * where the prompts enter.
+     */
+    default long savedFloats(VitConfig c, int i, long batch) {
+        if (i < insertBlock() - 1) {
+            return 0;
+        }
+        long mask = dropout() > 0 && i == insertBlock() - 1 ? batch * prompts() * c.embedDim() : 0;
+        return SavedActivations.block(c, c.numTokens() + promptTokensAt(i), batch) + mask;
+    }
+
+    /**
+     * Whether block {@code i}'s output, prompts included, enters block {@code i + 1} as it is, so that autograd keeps it
+     * there already (false for VPT-deep, which puts a new sequence into every block).
+     */
+    default boolean passesOutputOn(int i) {
+        return i >= insertBlock() - 1;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.vptlab.prompt;
 
+import dev.vptlab.model.VitConfig;
+import dev.vptlab.model.SavedActivations;
 import java.util.Map;
 import java.util.List;
 import ai.djl.ndarray.NDArray;
@@ -76,6 +78,18 @@ public final class VptDeep extends PromptMethod {
         @Override
         public PromptMethod build(VisionTransformer vit, NDManager m) {
             return new VptDeep(vit, m, prompts, dropout);
+        }
+
+        /** A plain block over N + P tokens and, since new prompts enter every block, a prompt-dropout mask in each. */
+        @Override
+        public long savedFloats(VitConfig c, int i, long batch) {
+            long mask = dropout > 0 ? batch * prompts * c.embedDim() : 0;
+            return SavedActivations.block(c, c.numTokens() + prompts, batch) + mask;
+        }
+
+        @Override
+        public boolean passesOutputOn(int i) {
+            return false;
         }
 
         @Override

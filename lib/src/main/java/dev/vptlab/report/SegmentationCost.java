@@ -68,7 +68,7 @@ public final class SegmentationCost {
                     forward.append(Math.round(2e-9 * SegMacs.forward(vc, cfg) * 10) / 10.0);
                     heads.append(Math.round(2e-9 * SegMacs.heads(vc, cfg) * 10) / 10.0);
                     train.append(Math.round(2e-12 * 16 * SegMacs.train(vc, cfg) * 100) / 100.0);
-                    SegMemory mem = SegMemory.of(vc, cfg, 16);
+                    SegMemory mem = SegMemory.of(vc, cfg, 16, mp);
                     actBackbone.append(gib(mem.backboneBytes(), 10));
                     actHeads.append(gib(mem.headBytes(), 10));
                     activation.append(gib(mem.activationBytes(), 10));

@@ -46,7 +46,7 @@ class SegMemoryTest {
         for (String kind : new String[] {"vpt-deep", "gated"}) {
             MethodConfig m = kind.equals("gated") ? GatedPrompts.Config.of(3) : VptDeep.Config.of(3);
             assertEquals(f.get("prompt_dropout").getAsFloat(), m.dropout(), 0f);
-            SegMemory est = SegMemory.of(TINY, tiny(m), 2);
+            SegMemory est = SegMemory.of(TINY, tiny(m), 2, 0);
             JsonObject c = cases.getAsJsonObject(kind);
             assertEquals(c.get("backbone_bytes").getAsLong(), est.backboneBytes(), kind + " trunk");
             assertEquals(c.get("head_bytes").getAsLong(), est.headBytes(), kind + " heads");
@@ -61,7 +61,8 @@ class SegMemoryTest {
                 SegConfig cfg = tiny(SegRecipes.method(r, 3));
                 try (NDManager sub = m.newSubManager()) {
                     SegModel model = SegModel.of(vit, cfg, sub);
-                    assertEquals(12 * model.trainableCount(), SegMemory.of(TINY, cfg, 2).parameterBytes(), r);
+                    long method = model.prompted().trainableCount();
+                    assertEquals(12 * model.trainableCount(), SegMemory.of(TINY, cfg, 2, method).parameterBytes(), r);
                 }
             }
         }
@@ -69,8 +70,8 @@ class SegMemoryTest {
 
     @Test
     void headOnlyKeepsNothingInTheTrunk() {
-        SegMemory head = SegMemory.of(TINY, tiny(null), 2);
-        SegMemory vpt = SegMemory.of(TINY, tiny(VptDeep.Config.of(3)), 2);
+        SegMemory head = SegMemory.of(TINY, tiny(null), 2, 0);
+        SegMemory vpt = SegMemory.of(TINY, tiny(VptDeep.Config.of(3)), 2, 3L * TINY.depth() * TINY.embedDim());
         assertEquals(0, head.backboneBytes());
         assertTrue(head.headBytes() > 0 && head.headBytes() < vpt.headBytes());  // the taps carry no prompts
     }
@@ -78,11 +79,11 @@ class SegMemoryTest {
     @Test
     void ade20kFiguresAreInTheBallparkOfOurEstimate() {
         SegConfig gated = SegRecipes.ade20k("gated", "(random weights)", "-");
-        SegMemory b = SegMemory.of(VitConfig.VIT_B16.withImageSize(512), gated, 16);
+        SegMemory b = SegMemory.of(VitConfig.VIT_B16.withImageSize(512), gated, 16, 100 * 768 + 11 + 12);
         assertTrue(b.total() > 55 * GB && b.total() < 80 * GB, "ViT-B gated " + b);
         assertTrue(b.headBytes() > 28 * GB && b.headBytes() < 45 * GB, "ViT-B gated heads " + b);
         SegConfig cvpt = SegRecipes.ade20k("cvpt", "(random weights)", "-").with(c -> c.taps = SegRecipes.taps(24));
-        SegMemory l = SegMemory.of(VitConfig.VIT_L16.withImageSize(512), cvpt, 16);
+        SegMemory l = SegMemory.of(VitConfig.VIT_L16.withImageSize(512), cvpt, 16, 24 * 10 * 1024);
         assertTrue(l.total() > 80 * GB && l.total() < 130 * GB, "ViT-L CVPT " + l);
     }
 }
