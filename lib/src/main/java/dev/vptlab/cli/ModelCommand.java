@@ -77,7 +77,7 @@ final class ModelCommand {
 
         /** The prompt method's groups on the real model, and the SETR-PUP heads counted from their shapes. */
         private int segmentation(VitConfig config, MethodConfig mc, int classes, PrintWriter out) {
-            int aux = config.depth() >= 24 ? 3 : 2;
+            int aux = dev.vptlab.seg.SegRecipes.taps(config.depth()).length - 1; // the recipe's taps, the last one decodes
             int d = (int) config.embedDim();
             dev.vptlab.seg.SetrPup decode = dev.vptlab.seg.SetrPup.decode(d, classes);
             dev.vptlab.seg.SetrPup auxHead = dev.vptlab.seg.SetrPup.aux(d, classes);

@@ -40,6 +40,11 @@ final class ReproduceCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MiniDataOptions data = new MiniDataOptions();
 
+    @Option(names = "--segmentation-seeds", defaultValue = "1", paramLabel = "N",
+            description = "quick: run the segmentation study for N seeds (--seed, --seed + 1, ...) and write its summary over "
+                    + "them (mean, sd, paired difference from head only); default ${DEFAULT-VALUE}. Runs already made are reused.")
+    int segmentationSeeds;
+
     @Option(names = "--progress", defaultValue = "QUIET", description = "${COMPLETION-CANDIDATES} per run (default ${DEFAULT-VALUE}).")
     Progress.Mode progress;
 
@@ -63,12 +68,16 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!methods.isEmpty()) {
             w.println(methods.summarize("test_top1", AggregateFunctions.mean).by("backbone", "method").printAll());
         }
-        List<dev.vptlab.reproduce.SegmentationStudy.Job> seg = dev.vptlab.reproduce.SegmentationStudy.plan(p, b, results, data.seed);
+        List<dev.vptlab.reproduce.SegmentationStudy.Job> seg = dev.vptlab.reproduce.SegmentationStudy.plan(p, b, results, data.seed,
+                segmentationSeeds);
         w.printf("%d segmentation runs (fm-seg, the ADE20K protocol at CPU size)%n", seg.size());
         w.flush();
         Table s = dev.vptlab.reproduce.SegmentationStudy.run(seg, data.dataRoot, progress, System.out);
         dev.vptlab.reproduce.SegmentationStudy.writeOutputs(s, results);
         w.println(s.printAll());
+        if (segmentationSeeds > 1) {
+            w.println(dev.vptlab.reproduce.SegmentationStudy.summary(s).printAll());
+        }
         w.println("tables: " + results.resolve("tables") + "   plots: " + results.resolve("plots"));
         return 0;
     }

@@ -29,19 +29,36 @@ public final class SegmentationStudy {
     public static final List<String> METHODS = List.of("vpt-deep", "gated", "cvpt", "head-only");
 
     /**
-     * Iterations of a quick-profile run (batch 16: 6.4 passes over the 1,000 training canvases). At 150 iterations the
-     * prompt methods were not yet apart from the head-only baseline (MAE trunk, 500 test canvases: gated 12.8, VPT-deep
-     * 10.1, CVPT 9.9, head-only 10.1 mIoU); at 400 they were (gated 19.1, VPT-deep 18.3, head-only 14.6).
+     * Iterations of a quick-profile run (batch 16: 6.4 passes over the 1,000 training canvases), what the quick
+     * profile's 15 minutes leave for eight runs. The heads are far from converged there (head only on MoCo v3: about
+     * 22 mIoU at 400, 31 at 1,000), so one seed says little: {@code --segmentation-seeds} runs more.
      */
     public static final long QUICK_ITERATIONS = 400;
 
     private SegmentationStudy() {}
 
     /** One run of the study. */
-    public record Job(String backbone, String method, Path folder, SegConfig config) {}
+    public record Job(String backbone, String method, Path folder, SegConfig config) {
+        public long seed() {
+            return config.seed();
+        }
+    }
 
-    /** The runs of a profile: smoke one tiny gated run on MAE; quick every method on MAE and MoCo v3. */
+    /** The runs of a profile with one seed: {@link #plan(Reproduce.Profile, Reproduce.Backbones, Path, long, int)}. */
     public static List<Job> plan(Reproduce.Profile p, Reproduce.Backbones b, Path results, long seed) {
+        return plan(p, b, results, seed, 1);
+    }
+
+    /**
+     * The runs of a profile: smoke one tiny gated run on MAE; quick every method on MAE and MoCo v3, for {@code seeds}
+     * seeds {@code seed, seed + 1, …}. The first seed's runs keep their folder ({@code mae-gated}), the others' carry the
+     * seed ({@code mae-gated-seed43}), so that adding seeds reuses the runs made before. Under one seed every method
+     * starts from the same heads and sees the same batches, so that the comparison with head only is paired.
+     */
+    public static List<Job> plan(Reproduce.Profile p, Reproduce.Backbones b, Path results, long seed, int seeds) {
+        if (seeds < 1) {
+            throw new VptlabException("segmentation seeds must be at least 1, got " + seeds);
+        }
         List<Job> jobs = new ArrayList<>();
         if (p == Reproduce.Profile.SMOKE) {
             SegConfig c = SegRecipes.mini("gated", abs(b.mae()), 4).with(x -> {
@@ -52,15 +69,20 @@ public final class SegmentationStudy {
             jobs.add(new Job("mae", "gated", results.resolve("runs/segmentation/mae-gated"), c));
             return jobs;
         }
-        for (String backbone : List.of("mae", "mocov3")) {
-            Path file = backbone.equals("mae") ? b.mae() : b.mocov3();
-            for (String method : METHODS) {
-                // The first 1,000 test canvases, as the classification runs of this profile are tested.
-                SegConfig c = SegRecipes.mini(method, abs(file), QUICK_ITERATIONS).with(x -> {
-                    x.seed = seed;
-                    x.testLimit = 1000;
-                });
-                jobs.add(new Job(backbone, method, results.resolve("runs/segmentation").resolve(backbone + "-" + method), c));
+        for (int k = 0; k < seeds; k++) {
+            long s = seed + k;
+            String suffix = k == 0 ? "" : "-seed" + s;
+            for (String backbone : List.of("mae", "mocov3")) {
+                Path file = backbone.equals("mae") ? b.mae() : b.mocov3();
+                for (String method : METHODS) {
+                    // The first 1,000 test canvases, as the classification runs of this profile are tested.
+                    SegConfig c = SegRecipes.mini(method, abs(file), QUICK_ITERATIONS).with(x -> {
+                        x.seed = s;
+                        x.testLimit = 1000;
+                    });
+                    Path folder = results.resolve("runs/segmentation").resolve(backbone + "-" + method + suffix);
+                    jobs.add(new Job(backbone, method, folder, c));
+                }
             }
         }
         return jobs;
@@ -75,6 +97,7 @@ public final class SegmentationStudy {
         long t0 = System.nanoTime();
         StringColumn backbone = StringColumn.create("backbone");
         StringColumn method = StringColumn.create("method");
+        LongColumn seed = LongColumn.create("seed");
         DoubleColumn miou = DoubleColumn.create("test_miou");
         DoubleColumn aacc = DoubleColumn.create("test_aacc");
         LongColumn trainable = LongColumn.create("trainable_params");
@@ -101,16 +124,17 @@ public final class SegmentationStudy {
             status.append(r.status().equals(RunRecord.FINISHED) ? "finished" : r.status() + ": " + r.failure());
             backbone.append(j.backbone());
             method.append(j.method());
+            seed.append(j.seed());
             miou.append(row.miou);
             aacc.append(row.aacc);
             trainable.append(r.trainableParameters());
             iterations.append(j.config().iterations());
             wall.append(r.wallSeconds());
-            log.printf("[%d/%d] segmentation   %-10s fm-seg       %-11s test mIoU %6.2f%n", i, jobs.size(), j.backbone(),
-                    j.method(), row.miou);
+            log.printf("[%d/%d] segmentation   %-10s fm-seg       %-11s seed %-4d test mIoU %6.2f%n", i, jobs.size(),
+                    j.backbone(), j.method(), j.seed(), row.miou);
         }
         log.printf("%d segmentation runs in %.1f min (wall time of this invocation)%n", jobs.size(), (System.nanoTime() - t0) / 60e9);
-        return Table.create("segmentation", backbone, method, miou, aacc, trainable, iterations, wall, status);
+        return Table.create("segmentation", backbone, method, seed, miou, aacc, trainable, iterations, wall, status);
     }
 
     /** The last test evaluation's figures of a record. */
@@ -137,8 +161,70 @@ public final class SegmentationStudy {
         return r.status().equals(RunRecord.FINISHED) ? r : null;
     }
 
+    /**
+     * Per trunk and method over the seeds of {@code runs} ({@link #run}'s table): the mean, sample standard deviation,
+     * lowest and highest test mIoU of the finished runs, how many finished out of how many ran, and the mean of the
+     * paired differences from head only at the same seed (a seed whose head-only or method run diverged is left out).
+     */
+    public static Table summary(Table runs) {
+        StringColumn backbone = StringColumn.create("backbone");
+        StringColumn method = StringColumn.create("method");
+        StringColumn finished = StringColumn.create("finished");
+        DoubleColumn mean = DoubleColumn.create("mean_test_miou");
+        DoubleColumn sd = DoubleColumn.create("sd_test_miou");
+        DoubleColumn min = DoubleColumn.create("min_test_miou");
+        DoubleColumn max = DoubleColumn.create("max_test_miou");
+        DoubleColumn diff = DoubleColumn.create("mean_paired_diff_vs_head_only");
+        DoubleColumn diffMin = DoubleColumn.create("min_paired_diff_vs_head_only");
+        java.util.LinkedHashMap<String, java.util.List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < runs.rowCount(); i++) {
+            groups.computeIfAbsent(runs.stringColumn("backbone").get(i) + "\t" + runs.stringColumn("method").get(i),
+                    k -> new ArrayList<>()).add(i);
+        }
+        DoubleColumn miou = runs.doubleColumn("test_miou");
+        for (var g : groups.entrySet()) {
+            String[] key = g.getKey().split("\t");
+            java.util.List<Double> v = new ArrayList<>();
+            java.util.List<Double> d = new ArrayList<>();
+            for (int i : g.getValue()) {
+                if (miou.isMissing(i)) {
+                    continue;
+                }
+                v.add(miou.get(i));
+                double base = headOnly(runs, key[0], runs.longColumn("seed").get(i));
+                if (!Double.isNaN(base)) {
+                    d.add(miou.get(i) - base);
+                }
+            }
+            backbone.append(key[0]);
+            method.append(key[1]);
+            finished.append(v.size() + "/" + g.getValue().size());
+            double m = v.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
+            mean.append(m);
+            sd.append(v.size() < 2 ? Double.NaN
+                    : Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1)));
+            min.append(v.stream().mapToDouble(x -> x).min().orElse(Double.NaN));
+            max.append(v.stream().mapToDouble(x -> x).max().orElse(Double.NaN));
+            boolean base = key[1].equals("head-only");
+            diff.append(base ? Double.NaN : d.stream().mapToDouble(x -> x).average().orElse(Double.NaN));
+            diffMin.append(base ? Double.NaN : d.stream().mapToDouble(x -> x).min().orElse(Double.NaN));
+        }
+        return Table.create("segmentation over seeds", backbone, method, finished, mean, sd, min, max, diff, diffMin);
+    }
+
+    private static double headOnly(Table runs, String backbone, long seed) {
+        for (int i = 0; i < runs.rowCount(); i++) {
+            if (runs.stringColumn("backbone").get(i).equals(backbone) && runs.stringColumn("method").get(i).equals("head-only")
+                    && runs.longColumn("seed").get(i) == seed && !runs.doubleColumn("test_miou").isMissing(i)) {
+                return runs.doubleColumn("test_miou").get(i);
+            }
+        }
+        return Double.NaN;
+    }
+
     /** {@code tables/segmentation.csv}. */
     public static void writeOutputs(Table t, Path results) {
         Tables.saveCsv(t, results.resolve("tables/segmentation.csv"));
+        Tables.saveCsv(summary(t), results.resolve("tables/segmentation_seeds.csv"));
     }
 }

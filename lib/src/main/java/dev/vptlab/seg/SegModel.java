@@ -18,6 +18,7 @@ import dev.vptlab.prompt.NoPrompts;
 import dev.vptlab.prompt.Pooling;
 import dev.vptlab.prompt.PromptFileException;
 import dev.vptlab.prompt.PromptedVit;
+import dev.vptlab.util.Seeds;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +32,9 @@ import java.util.Map;
  * with {@code SETRUPHead}s). Only the prompt method's tensors and the heads train.
  */
 public final class SegModel {
+    /** The stream of {@link dev.vptlab.util.Seeds#mix} the heads draw from (the trainer uses 7, 11 and 13). */
+    static final long HEAD_STREAM = 17;
+
     public static final String DECODE = "decode_head.";
     public static final String AUX = "auxiliary_head.";
 
@@ -88,6 +92,9 @@ public final class SegModel {
                 ? new PromptedVit(vit, new NoPrompts(vit), Pooling.CLS, Head.NONE, m)
                 : cfg.method().model(vit, m, Pooling.CLS, (hm, dim, init) -> Head.NONE);
         int d = (int) vit.config().embedDim();
+        // The heads draw from a generator of their own, so that under one seed every method (and head only) starts
+        // from the same heads: a comparison of methods at one seed is then paired, not a different head draw each.
+        Engine.getInstance().setRandomSeed((int) Seeds.mix(cfg.seed(), HEAD_STREAM, 0));
         SetrPupHead dec = new SetrPupHead(m, DECODE, cfg.decodeHead(d));
         List<SetrPupHead> aux = new ArrayList<>();
         for (int j = 0; j < cfg.taps().length - 1; j++) {

@@ -126,4 +126,38 @@ class ReproduceTest {
         assertEquals("finished", table.stringColumn("status").get(1));
         assertTrue(table.doubleColumn("test_miou").get(1) >= 0);
     }
+
+    @Test
+    void moreSeedsKeepTheFirstSeedsFoldersAndPairEachRunWithHeadOnly() {
+        Path t = tmp.resolve("trunk.safetensors");
+        Reproduce.Backbones b = new Reproduce.Backbones(t, t, t);
+        List<SegmentationStudy.Job> one = SegmentationStudy.plan(Reproduce.Profile.QUICK, b, tmp, 42);
+        List<SegmentationStudy.Job> three = SegmentationStudy.plan(Reproduce.Profile.QUICK, b, tmp, 42, 3);
+        assertEquals(8, one.size());
+        assertEquals(24, three.size());
+        for (int i = 0; i < 8; i++) {
+            assertEquals(one.get(i).folder(), three.get(i).folder());
+            assertEquals(one.get(i).config().toMap(), three.get(i).config().toMap());
+        }
+        assertEquals(tmp.resolve("runs/segmentation/mocov3-cvpt-seed44"), three.get(22).folder());
+        assertEquals(44, three.get(22).seed());
+
+        tech.tablesaw.api.StringColumn backbone = tech.tablesaw.api.StringColumn.create("backbone",
+                "mae", "mae", "mae", "mae", "mae", "mae");
+        tech.tablesaw.api.StringColumn method = tech.tablesaw.api.StringColumn.create("method",
+                "vpt-deep", "head-only", "vpt-deep", "head-only", "vpt-deep", "head-only");
+        tech.tablesaw.api.LongColumn seed = tech.tablesaw.api.LongColumn.create("seed", 1, 1, 2, 2, 3, 3);
+        tech.tablesaw.api.DoubleColumn miou = tech.tablesaw.api.DoubleColumn.create("test_miou",
+                20, 15, 18, 17, Double.NaN, 16);
+        Table s = SegmentationStudy.summary(Table.create("runs", backbone, method, seed, miou));
+        assertEquals(2, s.rowCount());
+        assertEquals("vpt-deep", s.stringColumn("method").get(0));
+        assertEquals("2/3", s.stringColumn("finished").get(0));  // the diverged seed 3 counts as run, not finished
+        assertEquals(19, s.doubleColumn("mean_test_miou").get(0), 1e-12);
+        assertEquals(Math.sqrt(2), s.doubleColumn("sd_test_miou").get(0), 1e-12);
+        assertEquals(3, s.doubleColumn("mean_paired_diff_vs_head_only").get(0), 1e-12);  // (5 + 1) / 2
+        assertEquals(1, s.doubleColumn("min_paired_diff_vs_head_only").get(0), 1e-12);
+        assertEquals(16, s.doubleColumn("mean_test_miou").get(1), 1e-12);
+        assertTrue(s.doubleColumn("mean_paired_diff_vs_head_only").isMissing(1), "head only has no difference from itself");
+    }
 }
