@@ -12,7 +12,7 @@ with torch.autograd.graph.saved_tensors_hooks: unique storages counted once, sto
 trainable) and 0-d tensors not counted, split into the trunk's forward and the heads' forward plus losses.
 
 The forward restates vptlab's op sequence op for op (PromptedVit.features, EncoderBlock, Attention, Mlp,
-VptDeep / GatedPrompts, SetrPupHead with its hand-written BatchNorm, PixelLoss), not timm's or mmseg's code.
+VptDeep / GatedPrompts / VptShallow, SetrPupHead with its hand-written BatchNorm, PixelLoss), not timm's or mmseg's code.
 """
 
 import json
@@ -31,6 +31,7 @@ HD = D // HEADS
 TAPS = (1, 2, 3)
 CHANNELS, DEC_CONVS, DEC_UP, AUX_CONVS, AUX_UP, CLASSES = 16, 2, 2, 1, 4, 5
 PROMPT_DROP = 0.1
+INSERT = {"vpt-shallow@3": 3}                            # 1-based block before which the prompts enter
 LN_EPS, BN_EPS = 1e-6, 1e-5
 
 
@@ -100,11 +101,12 @@ def features(kind, T, P, images):
     x = F.conv2d(images, T["patch.w"], T["patch.b"], stride=PATCH).flatten(2).transpose(1, 2)
     x = torch.cat([T["cls"].expand(B, 1, D), x], 1) + T["pos"]
     taps = []
+    first = INSERT.get(kind, 1) - 1                    # VPT-shallow at block k: the block-location study
     for i in range(max(TAPS) + 1):
-        if i == 0 or kind == "vpt-deep":
-            pr = P["prompts"] if i == 0 else P["deep_prompts"][i - 1:i]
+        if i == first or (kind == "vpt-deep" and i > 0):
+            pr = P["prompts"] if i == first else P["deep_prompts"][i - 1:i]
             pr = dropout(pr.expand(B, NP, D), PROMPT_DROP)
-            x = torch.cat([x[:, :1], pr, x[:, 1 + (NP if i > 0 else 0):]], 1)
+            x = torch.cat([x[:, :1], pr, x[:, 1 + (NP if i > first else 0):]], 1)
         tau = P["temperatures"][i] if kind == "gated" else None
         gated = kind == "gated" and i < DEPTH - 1
         x_in = x
@@ -160,6 +162,8 @@ def measure(kind):
     T = trunk()
     if kind == "vpt-deep":
         P = {"prompts": param(1, NP, D, grad=True), "deep_prompts": param(DEPTH - 1, NP, D, grad=True)}
+    elif kind.startswith("vpt-shallow"):
+        P = {"prompts": param(1, NP, D, grad=True)}
     else:
         P = {"prompts": param(1, NP, D, grad=True), "gate_logits": param(DEPTH - 1, grad=True),
              "temperatures": torch.ones(DEPTH, requires_grad=True)}
@@ -186,7 +190,7 @@ def main():
     out = {"torch": torch.__version__, "batch": B, "image": IMG, "patch": PATCH, "dim": D, "depth": DEPTH,
            "heads": HEADS, "mlp": HIDDEN, "prompts": NP, "prompt_dropout": PROMPT_DROP, "taps": list(TAPS),
            "channels": CHANNELS, "decode": [DEC_CONVS, DEC_UP], "aux": [AUX_CONVS, AUX_UP], "classes": CLASSES,
-           "cases": {k: measure(k) for k in ("vpt-deep", "gated")}}
+           "cases": {k: measure(k) for k in ("vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3")}}
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "memory.json"), "w") as f:
         json.dump(out, f, indent=1)

@@ -9,7 +9,9 @@ import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.GatedPrompts;
 import dev.vptlab.prompt.MethodConfig;
+import dev.vptlab.prompt.PromptDropout;
 import dev.vptlab.prompt.VptDeep;
+import dev.vptlab.prompt.VptShallow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +45,13 @@ class SegMemoryTest {
         JsonObject f = SegFixtures.json("memory.json");
         JsonObject cases = f.getAsJsonObject("cases");
         assertEquals(2, f.get("batch").getAsInt());
-        for (String kind : new String[] {"vpt-deep", "gated"}) {
-            MethodConfig m = kind.equals("gated") ? GatedPrompts.Config.of(3) : VptDeep.Config.of(3);
+        for (String kind : new String[] {"vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3"}) {
+            MethodConfig m = switch (kind) {
+                case "gated" -> GatedPrompts.Config.of(3);
+                case "vpt-deep" -> VptDeep.Config.of(3);
+                case "vpt-shallow" -> VptShallow.Config.of(3);
+                default -> new VptShallow.Config(3, 3, PromptDropout.DEFAULT_RATE);
+            };
             assertEquals(f.get("prompt_dropout").getAsFloat(), m.dropout(), 0f);
             SegMemory est = SegMemory.of(TINY, tiny(m), 2, 0);
             JsonObject c = cases.getAsJsonObject(kind);
