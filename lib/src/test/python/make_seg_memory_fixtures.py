@@ -12,7 +12,7 @@ with torch.autograd.graph.saved_tensors_hooks: unique storages counted once, sto
 trainable) and 0-d tensors not counted, split into the trunk's forward and the heads' forward plus losses.
 
 The forward restates vptlab's op sequence op for op (PromptedVit.features, EncoderBlock, Attention, Mlp,
-VptDeep / GatedPrompts / VptShallow, SetrPupHead with its hand-written BatchNorm, PixelLoss), not timm's or mmseg's code.
+VptDeep / GatedPrompts / VptShallow / CrossVisualPrompts at position 3, SetrPupHead with its hand-written BatchNorm, PixelLoss), not timm's or mmseg's code.
 """
 
 import json
@@ -32,6 +32,7 @@ TAPS = (1, 2, 3)
 CHANNELS, DEC_CONVS, DEC_UP, AUX_CONVS, AUX_UP, CLASSES = 16, 2, 2, 1, 4, 5
 PROMPT_DROP = 0.1
 INSERT = {"vpt-shallow@3": 3}                            # 1-based block before which the prompts enter
+DROP_RATE = 0.1                                          # CVPT's backbone drop_rate (its released ADE20K config)
 LN_EPS, BN_EPS = 1e-6, 1e-5
 
 
@@ -97,12 +98,49 @@ def block(T, i, x, tau):
     return x + F.linear(h, T[p + "fc2.w"], T[p + "fc2.b"])
 
 
+def cross_attention(T, p, x, prompts):
+    """CVPT's cross-attention with the block's frozen self-attention weights: queries from the tokens, keys and
+    values from the prompts (Attention.crossAttend)."""
+    b, n, _ = x.shape
+    w, bias = T[p + "qkv.w"], T[p + "qkv.b"]
+
+    def heads(t):
+        return t.reshape(t.shape[0], t.shape[1], HEADS, HD).permute(0, 2, 1, 3)
+
+    q = heads(F.linear(x, w[:D], bias[:D]))
+    k = heads(F.linear(prompts, w[D:2 * D], bias[D:2 * D]))
+    v = heads(F.linear(prompts, w[2 * D:], bias[2 * D:]))
+    logits = torch.matmul(q, k.permute(0, 1, 3, 2)) * torch.full((), HD ** -0.5)
+    out = torch.matmul(logits.softmax(-1), v).permute(0, 2, 1, 3).reshape(b, n, D)
+    return F.linear(out, T[p + "proj.w"], T[p + "proj.b"])
+
+
+def cvpt_block(T, i, x, prompts):
+    """EncoderBlock with CVPT's branch at position 3 (after self-attention) and the backbone's drop_rate: dropout
+    after the attention projection, the cross-attention projection and both MLP layers."""
+    p = f"b{i}."
+    sa = dropout(attention(T, p, F.layer_norm(x, (D,), T[p + "ln1.w"], T[p + "ln1.b"], LN_EPS), None), DROP_RATE)
+    x = x + sa
+    pr = dropout(prompts.expand(B, NP, D), PROMPT_DROP)
+    x = x + dropout(cross_attention(T, p, x, pr), DROP_RATE)
+    h = F.gelu(F.linear(F.layer_norm(x, (D,), T[p + "ln2.w"], T[p + "ln2.b"], LN_EPS), T[p + "fc1.w"], T[p + "fc1.b"]))
+    h = dropout(h, DROP_RATE)
+    return x + dropout(F.linear(h, T[p + "fc2.w"], T[p + "fc2.b"]), DROP_RATE)
+
+
 def features(kind, T, P, images):
     x = F.conv2d(images, T["patch.w"], T["patch.b"], stride=PATCH).flatten(2).transpose(1, 2)
     x = torch.cat([T["cls"].expand(B, 1, D), x], 1) + T["pos"]
     taps = []
     first = INSERT.get(kind, 1) - 1                    # VPT-shallow at block k: the block-location study
+    if kind == "cvpt":
+        x = dropout(x, DROP_RATE)                      # pos_drop
     for i in range(max(TAPS) + 1):
+        if kind == "cvpt":
+            x = cvpt_block(T, i, x, P["cross_prompts"][i:i + 1])
+            if i in TAPS:
+                taps.append(x[:, 1:].permute(0, 2, 1).reshape(B, D, GRID, GRID))
+            continue
         if i == first or (kind == "vpt-deep" and i > 0):
             pr = P["prompts"] if i == first else P["deep_prompts"][i - 1:i]
             pr = dropout(pr.expand(B, NP, D), PROMPT_DROP)
@@ -162,6 +200,8 @@ def measure(kind):
     T = trunk()
     if kind == "vpt-deep":
         P = {"prompts": param(1, NP, D, grad=True), "deep_prompts": param(DEPTH - 1, NP, D, grad=True)}
+    elif kind == "cvpt":
+        P = {"cross_prompts": param(DEPTH, NP, D, grad=True)}
     elif kind.startswith("vpt-shallow"):
         P = {"prompts": param(1, NP, D, grad=True)}
     else:
@@ -188,9 +228,9 @@ def measure(kind):
 def main():
     torch.set_num_threads(1)
     out = {"torch": torch.__version__, "batch": B, "image": IMG, "patch": PATCH, "dim": D, "depth": DEPTH,
-           "heads": HEADS, "mlp": HIDDEN, "prompts": NP, "prompt_dropout": PROMPT_DROP, "taps": list(TAPS),
+           "heads": HEADS, "mlp": HIDDEN, "prompts": NP, "prompt_dropout": PROMPT_DROP, "cvpt_drop_rate": DROP_RATE, "taps": list(TAPS),
            "channels": CHANNELS, "decode": [DEC_CONVS, DEC_UP], "aux": [AUX_CONVS, AUX_UP], "classes": CLASSES,
-           "cases": {k: measure(k) for k in ("vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3")}}
+           "cases": {k: measure(k) for k in ("vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3", "cvpt")}}
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "memory.json"), "w") as f:
         json.dump(out, f, indent=1)

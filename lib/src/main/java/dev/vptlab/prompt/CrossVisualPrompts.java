@@ -206,8 +206,8 @@ public final class CrossVisualPrompts extends PromptMethod {
 
         /**
          * The plain block over the N image tokens (in block 0 only from the branch on: nothing trainable comes before
-         * it), the cross-attention (position 3: its Q over N, Kᵀ and V over the prompts, the softmax [B, H, N, P]; the
-         * prompts' LayerNorm output from block 1 on), the prompt-dropout mask and, with {@code drop_rate}, the backbone
+         * it), the cross-attention (position 3: its Q over the N tokens, V over the prompts, the softmax [B, H, N, P], and Kᵀ
+         * from block 1 on: in block 0 the queries need no gradient, so Q·Kᵀ keeps only Q), the prompt-dropout mask and, with {@code drop_rate}, the backbone
          * dropouts' masks: the attention projection's from block 1 on (block 0's self-attention comes before anything
          * trainable), both MLP layers' and the cross-attention projection's.
          */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
+import dev.vptlab.prompt.CrossVisualPrompts;
 import dev.vptlab.prompt.GatedPrompts;
 import dev.vptlab.prompt.MethodConfig;
 import dev.vptlab.prompt.PromptDropout;
@@ -45,11 +46,13 @@ class SegMemoryTest {
         JsonObject f = SegFixtures.json("memory.json");
         JsonObject cases = f.getAsJsonObject("cases");
         assertEquals(2, f.get("batch").getAsInt());
-        for (String kind : new String[] {"vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3"}) {
+        for (String kind : new String[] {"vpt-deep", "gated", "vpt-shallow", "vpt-shallow@3", "cvpt"}) {
             MethodConfig m = switch (kind) {
                 case "gated" -> GatedPrompts.Config.of(3);
                 case "vpt-deep" -> VptDeep.Config.of(3);
                 case "vpt-shallow" -> VptShallow.Config.of(3);
+                case "cvpt" -> new CrossVisualPrompts.Config(3, PromptDropout.DEFAULT_RATE, 3, 0f,
+                        CrossVisualPrompts.Weights.SHARED_FROZEN, f.get("cvpt_drop_rate").getAsFloat());
                 default -> new VptShallow.Config(3, 3, PromptDropout.DEFAULT_RATE);
             };
             assertEquals(f.get("prompt_dropout").getAsFloat(), m.dropout(), 0f);
