@@ -46,6 +46,25 @@ public final class Segmentation {
     }
 
     /**
+     * Each method beside head only at the same seed, per trunk: the study's summary over its seeds (mean, sd, the paired
+     * difference from head only; {@link SegmentationStudy#summary}). Under one seed every method starts from the same
+     * heads and sees the same batches, so the difference is paired; with one seed it is one difference.
+     */
+    public static Table paired(Table ours) {
+        Table t = SegmentationStudy.summary(ours).setName("mIoU beside head only at the same seed (ours, fm-seg)");
+        for (var column : t.columns()) {
+            if (column instanceof DoubleColumn c) {
+                for (int i = 0; i < c.size(); i++) {
+                    if (!c.isMissing(i)) {
+                        c.set(i, Math.round(100 * c.get(i)) / 100.0);
+                    }
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
      * Our fm-seg mIoU per method and trunk (columns {@code ours fm-seg mIoU (MAE)}, {@code (MoCo v3)}) beside the paper's
      * ADE20K mIoU of the same method: Gated PT Table 3 ({@code paper = "gated"}: ViT-B/16, MAE and MoCo v3, SS and MS) or
      * CVPT's summary and VPT's baselines ({@code "cvpt"}: ViT-L/16, SS and MS). Different data and scale: the columns

@@ -165,6 +165,7 @@ public final class SegmentationStudy {
      * Per trunk and method over the seeds of {@code runs} ({@link #run}'s table): the mean, sample standard deviation,
      * lowest and highest test mIoU of the finished runs, how many finished out of how many ran, and the mean of the
      * paired differences from head only at the same seed (a seed whose head-only or method run diverged is left out).
+     * {@code runs} may also be {@code tables/segmentation.csv} read back (its seed column then reads as integers).
      */
     public static Table summary(Table runs) {
         StringColumn backbone = StringColumn.create("backbone");
@@ -191,7 +192,7 @@ public final class SegmentationStudy {
                     continue;
                 }
                 v.add(miou.get(i));
-                double base = headOnly(runs, key[0], runs.longColumn("seed").get(i));
+                double base = headOnly(runs, key[0], (long) runs.numberColumn("seed").getDouble(i));
                 if (!Double.isNaN(base)) {
                     d.add(miou.get(i) - base);
                 }
@@ -215,7 +216,7 @@ public final class SegmentationStudy {
     private static double headOnly(Table runs, String backbone, long seed) {
         for (int i = 0; i < runs.rowCount(); i++) {
             if (runs.stringColumn("backbone").get(i).equals(backbone) && runs.stringColumn("method").get(i).equals("head-only")
-                    && runs.longColumn("seed").get(i) == seed && !runs.doubleColumn("test_miou").isMissing(i)) {
+                    && (long) runs.numberColumn("seed").getDouble(i) == seed && !runs.doubleColumn("test_miou").isMissing(i)) {
                 return runs.doubleColumn("test_miou").get(i);
             }
         }
