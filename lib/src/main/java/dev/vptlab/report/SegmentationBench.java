@@ -59,7 +59,7 @@ public final class SegmentationBench {
                     NDList out = model.forwardTrain(images);
                     NDArray loss = PixelLoss.crossEntropy(out.get(0), labels);
                     for (int j = 1; j < out.size(); j++) {
-                        loss = loss.add(PixelLoss.crossEntropy(out.get(j), labels).mul((float) cfg.auxWeight()));
+                        loss = loss.add(PixelLoss.crossEntropy(out.get(j), labels).mul(PixelLoss.weight(m, cfg.auxWeight())));
                     }
                     return loss;
                 }, TrainStep.nonFinite(() -> "bench"), () -> sgd.step(model.trainableParameters(), 1e-3));

@@ -22,6 +22,16 @@ public final class PixelLoss {
      * @param labels [B, H, W] int64, values in 0..C−1 or 255
      * @return the scalar loss (0-d), differentiable with respect to {@code logits}
      */
+    /**
+     * A loss weight (the auxiliary heads' 0.4) as a 0-d tensor the engine owns. Not {@code loss.mul(float)}: DJL wraps
+     * a Java number in a tensor over a Java direct buffer and frees it right after the op, while autograd's MulBackward
+     * keeps that tensor for the backward pass; once the GC reclaims the buffer, the gradient reads whatever is there
+     * (a run under GC pressure diverged at iteration 6; {@code SegTrainerTest}).
+     */
+    public static NDArray weight(NDManager m, double w) {
+        return m.full(new Shape(), (float) w);
+    }
+
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         Shape ls = logits.getShape();
         Shape ys = labels.getShape();

@@ -296,7 +296,7 @@ public final class SegTrainer {
         NDList out = model.forwardTrain(images);
         NDArray loss = PixelLoss.crossEntropy(out.get(0), labels);
         for (int j = 1; j < out.size(); j++) {
-            loss = loss.add(PixelLoss.crossEntropy(out.get(j), labels).mul((float) cfg.auxWeight()));
+            loss = loss.add(PixelLoss.crossEntropy(out.get(j), labels).mul(PixelLoss.weight(m, cfg.auxWeight())));
         }
         // Counted on the device: only two numbers come back, not B·H·W predictions (16 × 512² on ADE20K).
         NDArray valid = labels.neq(PixelLoss.IGNORE);

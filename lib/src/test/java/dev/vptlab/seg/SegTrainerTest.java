@@ -240,4 +240,32 @@ class SegTrainerTest {
             }
         }
     }
+
+    /**
+     * A kill test for GC-timed gradients: a thread that keeps collecting and reusing freed direct memory must not change
+     * a run. When the auxiliary loss weight was {@code loss.mul(0.4f)} (a tensor over a Java buffer that autograd kept
+     * for backward after DJL let it go), this run read garbage in backward and diverged within a few iterations.
+     */
+    @Test
+    void garbageCollectionDuringTrainingChangesNothing(@TempDir Path tmp) throws Exception {
+        SegConfig c = small("vpt-deep", 12, 12);
+        trainer(c, tmp.resolve("calm"), quiet()).run(false);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread pressure = new Thread(() -> {
+            while (!stop.get()) {
+                System.gc();
+                java.nio.ByteBuffer.allocateDirect(64).putFloat(0, Float.NaN);   // reuse what was freed
+            }
+        });
+        pressure.setDaemon(true);
+        pressure.start();
+        try {
+            trainer(c, tmp.resolve("pressed"), quiet()).run(false);
+        } finally {
+            stop.set(true);
+            pressure.join();
+        }
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("calm").resolve(SegTrainer.TRAINABLE_FILE)),
+                Files.readAllBytes(tmp.resolve("pressed").resolve(SegTrainer.TRAINABLE_FILE)));
+    }
 }
