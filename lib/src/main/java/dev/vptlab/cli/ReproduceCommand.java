@@ -73,10 +73,10 @@ final class ReproduceCommand implements Callable<Integer> {
         w.printf("%d segmentation runs (fm-seg, the ADE20K protocol at CPU size)%n", seg.size());
         w.flush();
         Table s = dev.vptlab.reproduce.SegmentationStudy.run(seg, data.dataRoot, progress, System.out);
-        dev.vptlab.reproduce.SegmentationStudy.writeOutputs(s, results);
+        Table summary = dev.vptlab.reproduce.SegmentationStudy.writeOutputs(s, results);
         w.println(s.printAll());
         if (segmentationSeeds > 1) {
-            w.println(dev.vptlab.reproduce.SegmentationStudy.summary(s).printAll());
+            w.println(summary.printAll());
         }
         w.println("tables: " + results.resolve("tables") + "   plots: " + results.resolve("plots"));
         return 0;

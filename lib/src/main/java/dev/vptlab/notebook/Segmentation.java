@@ -56,7 +56,7 @@ public final class Segmentation {
             if (column instanceof DoubleColumn c) {
                 for (int i = 0; i < c.size(); i++) {
                     if (!c.isMissing(i)) {
-                        c.set(i, Math.round(100 * c.get(i)) / 100.0);
+                        c.set(i, Summaries.round2(c.get(i)));
                     }
                 }
             }
@@ -119,7 +119,7 @@ public final class Segmentation {
     private static double lookup(Table ours, String backbone, String method) {
         for (int i = 0; i < ours.rowCount(); i++) {
             if (ours.stringColumn("backbone").get(i).equals(backbone) && ours.stringColumn("method").get(i).equals(method)) {
-                return Math.round(100 * ours.doubleColumn("test_miou").get(i)) / 100.0;
+                return Summaries.round2(ours.doubleColumn("test_miou").get(i));
             }
         }
         return Double.NaN;

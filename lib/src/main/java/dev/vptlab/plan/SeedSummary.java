@@ -39,6 +39,21 @@ public record SeedSummary(String result, Map<Long, Double> perSeed, Map<Long, St
         return Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1));
     }
 
+    /** Lowest number over the seeds that have one (NaN if none). */
+    public double min() {
+        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    /** Highest number over the seeds that have one (NaN if none). */
+    public double max() {
+        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    /** How many seeds have a number. */
+    public long finished() {
+        return perSeed.values().stream().filter(Double::isFinite).count();
+    }
+
     /** One summary per result of {@code plan}, in plan order; {@code state} gives each entry's state. */
     public static List<SeedSummary> of(Plan plan, Function<PlanEntry, EntryState> state) {
         // result -> seed -> competing entries

@@ -1,6 +1,7 @@
 package dev.vptlab.reproduce;
 
 import dev.vptlab.VptlabException;
+import dev.vptlab.plan.SeedSummary;
 import dev.vptlab.report.Tables;
 import dev.vptlab.seg.SegConfig;
 import dev.vptlab.seg.SegRecipes;
@@ -13,7 +14,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -168,6 +171,22 @@ public final class SegmentationStudy {
      * {@code runs} may also be {@code tables/segmentation.csv} read back (its seed column then reads as integers).
      */
     public static Table summary(Table runs) {
+        // (backbone, method) -> seed -> test mIoU (NaN for a diverged run); the same for the difference from head only
+        Map<List<String>, Map<Long, Double>> miou = new LinkedHashMap<>();
+        Map<List<String>, Map<Long, Double>> paired = new LinkedHashMap<>();
+        DoubleColumn test = runs.doubleColumn("test_miou");
+        for (int i = 0; i < runs.rowCount(); i++) {
+            List<String> key = List.of(runs.stringColumn("backbone").get(i), runs.stringColumn("method").get(i));
+            long seed = (long) runs.numberColumn("seed").getDouble(i);
+            double v = test.isMissing(i) ? Double.NaN : test.get(i);
+            miou.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(seed, v);
+        }
+        miou.forEach((key, seeds) -> {
+            Map<Long, Double> base = miou.getOrDefault(List.of(key.get(0), "head-only"), Map.of());
+            Map<Long, Double> d = new LinkedHashMap<>();
+            seeds.forEach((seed, v) -> d.put(seed, v - base.getOrDefault(seed, Double.NaN)));  // NaN unless both ran
+            paired.put(key, d);
+        });
         StringColumn backbone = StringColumn.create("backbone");
         StringColumn method = StringColumn.create("method");
         StringColumn finished = StringColumn.create("finished");
@@ -177,55 +196,28 @@ public final class SegmentationStudy {
         DoubleColumn max = DoubleColumn.create("max_test_miou");
         DoubleColumn diff = DoubleColumn.create("mean_paired_diff_vs_head_only");
         DoubleColumn diffMin = DoubleColumn.create("min_paired_diff_vs_head_only");
-        java.util.LinkedHashMap<String, java.util.List<Integer>> groups = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < runs.rowCount(); i++) {
-            groups.computeIfAbsent(runs.stringColumn("backbone").get(i) + "\t" + runs.stringColumn("method").get(i),
-                    k -> new ArrayList<>()).add(i);
-        }
-        DoubleColumn miou = runs.doubleColumn("test_miou");
-        for (var g : groups.entrySet()) {
-            String[] key = g.getKey().split("\t");
-            java.util.List<Double> v = new ArrayList<>();
-            java.util.List<Double> d = new ArrayList<>();
-            for (int i : g.getValue()) {
-                if (miou.isMissing(i)) {
-                    continue;
-                }
-                v.add(miou.get(i));
-                double base = headOnly(runs, key[0], (long) runs.numberColumn("seed").getDouble(i));
-                if (!Double.isNaN(base)) {
-                    d.add(miou.get(i) - base);
-                }
-            }
-            backbone.append(key[0]);
-            method.append(key[1]);
-            finished.append(v.size() + "/" + g.getValue().size());
-            double m = v.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
-            mean.append(m);
-            sd.append(v.size() < 2 ? Double.NaN
-                    : Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1)));
-            min.append(v.stream().mapToDouble(x -> x).min().orElse(Double.NaN));
-            max.append(v.stream().mapToDouble(x -> x).max().orElse(Double.NaN));
-            boolean base = key[1].equals("head-only");
-            diff.append(base ? Double.NaN : d.stream().mapToDouble(x -> x).average().orElse(Double.NaN));
-            diffMin.append(base ? Double.NaN : d.stream().mapToDouble(x -> x).min().orElse(Double.NaN));
-        }
+        miou.forEach((key, seeds) -> {
+            SeedSummary s = new SeedSummary(key.get(0) + " " + key.get(1), seeds, Map.of());
+            boolean headOnly = key.get(1).equals("head-only");
+            SeedSummary d = new SeedSummary(s.result(), headOnly ? Map.of() : paired.get(key), Map.of());
+            backbone.append(key.get(0));
+            method.append(key.get(1));
+            finished.append(s.finished() + "/" + seeds.size());
+            mean.append(s.mean());
+            sd.append(s.std());
+            min.append(s.min());
+            max.append(s.max());
+            diff.append(d.mean());
+            diffMin.append(d.min());
+        });
         return Table.create("segmentation over seeds", backbone, method, finished, mean, sd, min, max, diff, diffMin);
     }
 
-    private static double headOnly(Table runs, String backbone, long seed) {
-        for (int i = 0; i < runs.rowCount(); i++) {
-            if (runs.stringColumn("backbone").get(i).equals(backbone) && runs.stringColumn("method").get(i).equals("head-only")
-                    && (long) runs.numberColumn("seed").getDouble(i) == seed && !runs.doubleColumn("test_miou").isMissing(i)) {
-                return runs.doubleColumn("test_miou").get(i);
-            }
-        }
-        return Double.NaN;
-    }
-
-    /** {@code tables/segmentation.csv}. */
-    public static void writeOutputs(Table t, Path results) {
+    /** {@code tables/segmentation.csv} and its {@link #summary} {@code tables/segmentation_seeds.csv}; returns the summary. */
+    public static Table writeOutputs(Table t, Path results) {
         Tables.saveCsv(t, results.resolve("tables/segmentation.csv"));
-        Tables.saveCsv(summary(t), results.resolve("tables/segmentation_seeds.csv"));
+        Table summary = summary(t);
+        Tables.saveCsv(summary, results.resolve("tables/segmentation_seeds.csv"));
+        return summary;
     }
 }
