@@ -40,8 +40,8 @@ final class MethodOptions {
 
     @Option(names = "--backbone-dropout", paramLabel = "RATE", description = "cvpt: the frozen ViT's plain dropout in"
             + " training (drop_rate: after the position embedding, the attention and cross-attention projections and both"
-            + " MLP layers), in [0, 1). Default: the recipe's (ade20k and fm-seg: 0.1 as CVPT's released ADE20K config;"
-            + " classification: 0).")
+            + " MLP layers), in [0, 1). Default: the recipe's (ade20k: 0.1 as CVPT's released ADE20K config; fm-seg"
+            + " and classification: 0).")
     Float backboneDropout;
 
     /** Settings read from a file of trained tensors (which parts exist), for any method that has them. */

@@ -24,6 +24,12 @@ public final class SegRecipes {
     /** The backbone's {@code drop_rate} in CVPT's released ADE20K config (see {@link #method}). */
     public static final float CVPT_DROP_RATE = 0.1f;
 
+    /** The mini recipe's lr for the prompts, gates and τ (see {@link #mini}). */
+    public static final double MINI_PROMPT_LR = 4;
+
+    /** The mini recipe's lr for the heads (see {@link #mini}). */
+    public static final double MINI_HEAD_LR = 0.4;
+
     private SegRecipes() {}
 
     /** The ADE20K run of {@code recipe} on {@code backbone}, reading {@code data}. */
@@ -49,24 +55,32 @@ public final class SegRecipes {
     /**
      * The mini benchmark's {@code fm-seg} (1×32×32 canvases, 11 classes) on a 12-block embedded trunk (patch 4, an 8×8
      * grid): the same taps, heads of 64 channels with fewer up-sampling steps (decode 2 × ×2, auxiliary 1 × ×4: 8 → 32),
-     * batch 16, {@code iterations} steps. Our choices for the CPU scale: the mini study's prompt counts (10 gated
-     * prompts with gate init 1, as its classification runs; 5 per block for VPT-deep and CVPT) and lr 4e-2 with the heads
-     * ×10 (gated: 4e-3, heads ×100, so its heads train at the same 0.4):
-     * the papers' 1e-3 is set for 160k iterations, a mini run has a few hundred. With the heads at 0.5, about one run in
-     * ten diverged (head only, VPT-deep and gated alike); at 0.3 and 0.4 none of 16 did.
+     * batch 16, {@code iterations} steps. Our choices for the CPU scale, each measured on paired runs:
+     * <ul>
+     *   <li>the mini study's prompt counts (10 gated prompts with gate init 1, as its classification runs; 5 per block
+     *       for VPT-deep and CVPT);
+     *   <li>the heads at lr 0.4 ({@link #MINI_HEAD_LR}): at 0.5 about one run in ten diverged;
+     *   <li>the prompts (and the gates and τ) at lr 4 ({@link #MINI_PROMPT_LR}), ten times the heads: the reverse of
+     *       mmseg's ×10 for the heads. A prompt reaches the loss only through the attention it receives (the taps
+     *       drop it), so its gradient is small: at 4e-2 (mmseg's ratio to the heads' 0.4) the deep prompts ended a
+     *       400-iteration run inside their initial range and the method scored as head only. 0.04, 0.4, 4 and 40 gave
+     *       MAE VPT-deep 14.8, 15.7, 20.8 and 20.6 mIoU at seed 42 (head only 15.0). Gated PT's own lr grid for
+     *       prompts reaches 5 (App. A.2);
+     *   <li>CVPT without backbone dropout: the embedded trunks were pretrained without it, and at width 48 CVPT's
+     *       {@code drop_rate=0.1} cost it 2.7 mIoU on both trunks at seed 42. {@code --backbone-dropout 0.1} restores
+     *       the released config's value; the ADE20K recipe keeps it.
+     * </ul>
      */
     public static SegConfig mini(String recipe, String backbone, long iterations) {
         MethodConfig m = switch (recipe) {
             case "gated" -> GatedPrompts.Config.of(10).withGates(1f, true, true);
             case "vpt-shallow" -> VptShallow.Config.of(10);
-            case "vpt-deep", "cvpt", "head-only" -> method(recipe, 5);
-            default -> method(recipe, 5); // refuses an unknown recipe
+            case "cvpt" -> ((CrossVisualPrompts.Config) method(recipe, 5)).withDropRate(0f);
+            default -> method(recipe, 5); // vpt-deep, head-only; refuses an unknown recipe
         };
-        // Gated prompts, gates and τ at 4e-3 with the heads at 0.4 like every other mini run (×100): with the heads at
-        // 0.3–0.5 and the prompts at 1e-2..5e-2, gated runs on the MoCo v3 trunk diverged (NaN at iterations 39–300).
-        boolean gated = recipe.equals("gated");
         return new SegConfig("fm-seg", null, backbone, null, m, new int[] {4, 8, 11}, 64, 2, 2, 1, 4, 11,
-                iterations, iterations, 16, gated ? 4e-3 : 4e-2, gated ? 100 : 10, 0.9, 0, 0.4, 32, 21, false, 42, 0, 0);
+                iterations, iterations, 16, MINI_PROMPT_LR, MINI_HEAD_LR / MINI_PROMPT_LR, 0.9, 0, 0.4, 32, 21, false,
+                42, 0, 0);
     }
 
     /**

@@ -70,15 +70,16 @@ class SegCliTest {
         assertTrue(!Files.exists(tmp.resolve("x").resolve("record.json")));
     }
 
-    /** --backbone-dropout overrides CVPT's backbone dropout: 0.1 in the segmentation recipes, 0 for classification. */
+    /** --backbone-dropout overrides CVPT's backbone dropout: 0.1 at ADE20K scale, 0 on fm-seg and for classification. */
     @Test
     void backboneDropoutIsACvptOption() {
         TrainOptions seg = options("--task", "fm-seg", "--recipe", "cvpt", "--backbone", "/nonexistent/mae.safetensors");
-        assertEquals(0.1f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) seg.segConfig().method()).dropRate());
-        TrainOptions off = options("--task", "fm-seg", "--recipe", "cvpt", "--backbone", "/nonexistent/mae.safetensors",
-                "--backbone-dropout", "0");
-        assertEquals(0f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) off.segConfig().method()).dropRate());
-        assertTrue(!off.segConfig().toMap().containsKey("drop_rate"));
+        assertEquals(0f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) seg.segConfig().method()).dropRate());
+        assertTrue(!seg.segConfig().toMap().containsKey("drop_rate"));
+        TrainOptions on = options("--task", "fm-seg", "--recipe", "cvpt", "--backbone", "/nonexistent/mae.safetensors",
+                "--backbone-dropout", "0.1");
+        assertEquals(0.1f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) on.segConfig().method()).dropRate());
+        assertEquals(0.1f, ((Number) on.segConfig().toMap().get("drop_rate")).floatValue());
         TrainOptions cls = options("--task", "synthetic", "--recipe", "cvpt", "--backbone", "/nonexistent/t.safetensors",
                 "--backbone-kind", "mocov3", "--pooling", "CLS", "--backbone-dropout", "0.2");
         assertEquals(0.2f, ((dev.vptlab.prompt.CrossVisualPrompts.Config) cls.config().method()).dropRate());

@@ -106,23 +106,35 @@ class SegConfigTest {
         assertEquals(10, c.periods());
     }
 
-    /** CVPT's released ADE20K config builds its ViT with drop_rate 0.1; records made before the option read as 0. */
+    /**
+     * CVPT's released ADE20K config builds its ViT with drop_rate 0.1, and the ADE20K recipe keeps it; the mini recipe
+     * trains without it. Records made before the option read as 0.
+     */
     @Test
-    void cvptRecipesKeepTheReleasedBackboneDropout() {
+    void cvptRecipesKeepTheReleasedBackboneDropoutAtPaperScale() {
         SegConfig ade = SegRecipes.ade20k("cvpt", "/nonexistent/vit_l16.pth", "/data/ADEChallengeData2016");
-        SegConfig mini = SegRecipes.mini("cvpt", "/nonexistent/mae.safetensors", 10);
-        for (SegConfig c : new SegConfig[] {ade, mini}) {
-            assertEquals(0.1f, ((CrossVisualPrompts.Config) c.method()).dropRate());
-            assertEquals(0.1f, ((Number) stored(c).get("drop_rate")).floatValue());
-            assertEquals(stored(c), stored(SegConfig.fromMap(stored(c))));
-        }
-        Map<String, Object> old = new java.util.LinkedHashMap<>(stored(mini));
+        assertEquals(0.1f, ((CrossVisualPrompts.Config) ade.method()).dropRate());
+        assertEquals(0.1f, ((Number) stored(ade).get("drop_rate")).floatValue());
+        assertEquals(stored(ade), stored(SegConfig.fromMap(stored(ade))));
+        Map<String, Object> old = new java.util.LinkedHashMap<>(stored(ade));
         old.remove("drop_rate");
         SegConfig before = SegConfig.fromMap(old);
         assertEquals(0f, ((CrossVisualPrompts.Config) before.method()).dropRate());
         assertEquals(old, stored(before), "a record without the key reads back to the same record");
-        for (String other : new String[] {"gated", "vpt-deep", "head-only"}) {
+        SegConfig mini = SegRecipes.mini("cvpt", "/nonexistent/mae.safetensors", 10);
+        assertEquals(0f, ((CrossVisualPrompts.Config) mini.method()).dropRate());
+        for (String other : new String[] {"cvpt", "gated", "vpt-deep", "head-only"}) {
             assertTrue(!stored(SegRecipes.mini(other, "/nonexistent/mae.safetensors", 10)).containsKey("drop_rate"), other);
+        }
+    }
+
+    /** The mini recipe: the prompts (gates, τ) at lr 4 and the heads at exactly 0.4, for every method. */
+    @Test
+    void miniRecipesTrainPromptsAtFourAndHeadsAtPointFour() {
+        for (String r : SegRecipes.NAMES) {
+            SegConfig c = SegRecipes.mini(r, "/nonexistent/mae.safetensors", 10);
+            assertEquals(4.0, c.lr(), r);
+            assertEquals(0.4, c.lr() * c.headLrMult(), 0.0, r);
         }
     }
 
