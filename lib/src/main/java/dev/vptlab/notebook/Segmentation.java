@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.knowm.xchart.CategoryChart;
+import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -62,6 +64,29 @@ public final class Segmentation {
             }
         }
         return t;
+    }
+
+    /**
+     * The study over several seeds, when {@code vptlab reproduce --segmentation-seeds N} wrote them into the results
+     * folder's {@code tables/segmentation.csv}: {@link #paired} over all its seeds. Empty when that file is absent or
+     * holds one seed (the notebooks run one seed, the profile's).
+     */
+    public static Optional<Table> overSeeds(Lab lab) {
+        Path file = lab.results().resolve(SegmentationStudy.RUNS_TABLE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Table runs = Csv.read(file, "segmentation", c -> switch (c) {
+            case "backbone", "method", "status" -> ColumnType.STRING;
+            case "seed", "trainable_params", "iterations" -> ColumnType.LONG;
+            default -> ColumnType.DOUBLE;
+        });
+        long seeds = runs.longColumn("seed").unique().size();
+        if (seeds < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(paired(runs).setName("mIoU over " + seeds + " seeds, each beside head only at the same seed"
+                + " (ours, fm-seg; " + SegmentationStudy.RUNS_TABLE + ")"));
     }
 
     /**

@@ -38,6 +38,12 @@ public final class SegmentationStudy {
      */
     public static final long QUICK_ITERATIONS = 400;
 
+    /** The study's runs, one row per run (every seed), under the results folder. */
+    public static final String RUNS_TABLE = "tables/segmentation.csv";
+
+    /** The study's {@link #summary} over its seeds, under the results folder. */
+    public static final String SEEDS_TABLE = "tables/segmentation_seeds.csv";
+
     private SegmentationStudy() {}
 
     /** One run of the study. */
@@ -215,9 +221,9 @@ public final class SegmentationStudy {
 
     /** {@code tables/segmentation.csv} and its {@link #summary} {@code tables/segmentation_seeds.csv}; returns the summary. */
     public static Table writeOutputs(Table t, Path results) {
-        Tables.saveCsv(t, results.resolve("tables/segmentation.csv"));
+        Tables.saveCsv(t, results.resolve(RUNS_TABLE));
         Table summary = summary(t);
-        Tables.saveCsv(summary, results.resolve("tables/segmentation_seeds.csv"));
+        Tables.saveCsv(summary, results.resolve(SEEDS_TABLE));
         return summary;
     }
 }
