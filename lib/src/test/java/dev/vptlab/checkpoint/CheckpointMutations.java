@@ -316,6 +316,9 @@ abstract class CheckpointMutations {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("checkpoint-fuzz");
+                // One folder per test JVM, reused by every case; gone when the JVM exits (the file first).
+                dir.toFile().deleteOnExit();
+                dir.resolve("case.bin").toFile().deleteOnExit();
             }
             file = dir.resolve("case.bin");
             Files.write(file, c.bytes());
