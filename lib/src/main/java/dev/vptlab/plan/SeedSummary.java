@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.DoubleStream;
 
 /**
  * The reported number of each result of a plan, per seed and as mean ± std across seeds. Where runs compete
@@ -26,32 +27,37 @@ public record SeedSummary(String result, Map<Long, Double> perSeed, Map<Long, St
 
     /** Mean over the seeds that have a number (NaN if none). */
     public double mean() {
-        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return finite().average().orElse(Double.NaN);
     }
 
     /** Sample standard deviation over the seeds that have a number (NaN below two). */
     public double std() {
-        List<Double> v = perSeed.values().stream().filter(Double::isFinite).toList();
-        if (v.size() < 2) {
+        long n = finished();
+        if (n < 2) {
             return Double.NaN;
         }
         double m = mean();
-        return Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1));
+        return Math.sqrt(finite().map(x -> (x - m) * (x - m)).sum() / (n - 1));
     }
 
     /** Lowest number over the seeds that have one (NaN if none). */
     public double min() {
-        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        return finite().min().orElse(Double.NaN);
     }
 
     /** Highest number over the seeds that have one (NaN if none). */
     public double max() {
-        return perSeed.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return finite().max().orElse(Double.NaN);
     }
 
     /** How many seeds have a number. */
     public long finished() {
-        return perSeed.values().stream().filter(Double::isFinite).count();
+        return finite().count();
+    }
+
+    /** The numbers of the seeds that have one, in seed order. */
+    private DoubleStream finite() {
+        return perSeed.values().stream().mapToDouble(Double::doubleValue).filter(Double::isFinite);
     }
 
     /** One summary per result of {@code plan}, in plan order; {@code state} gives each entry's state. */
