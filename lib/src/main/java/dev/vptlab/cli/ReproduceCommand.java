@@ -3,10 +3,13 @@ package dev.vptlab.cli;
 import dev.vptlab.VptlabException;
 import dev.vptlab.reproduce.EmbeddedBackbones;
 import dev.vptlab.reproduce.Reproduce;
+import dev.vptlab.reproduce.SegmentationStudy;
+import dev.vptlab.reproduce.StudyShards;
 import dev.vptlab.train.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +51,14 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "QUIET", description = "${COMPLETION-CANDIDATES} per run (default ${DEFAULT-VALUE}).")
     Progress.Mode progress;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Run the study in N processes at once, one libtorch thread each (default: one per core). Every run "
+                    + "uses one thread however many workers there are, so N changes the wall time, not the numbers.")
+    Integer workers;
+
+    @Option(names = "--shard", hidden = true, description = "i/n: run only this worker's share of the study (set by --workers).")
+    String shard;
+
     @Override
     public Integer call() {
         Reproduce.Profile p = switch (profile) {
@@ -60,30 +71,61 @@ final class ReproduceCommand implements Callable<Integer> {
         Reproduce.Backbones b = new Reproduce.Backbones(backbone("mae", mae, p, results, w), backbone("mocov3", mocov3, p, results, w),
                 backbone("supervised", supervised, p, results, w));
         List<Reproduce.Job> jobs = Reproduce.plan(p, b, results, data.seed);
-        w.printf("%s profile: %d runs into %s%n", profile, jobs.size(), results);
+        List<SegmentationStudy.Job> seg = SegmentationStudy.plan(p, b, results, data.seed, segmentationSeeds);
+        if (shard != null) {
+            Set<Path> mine = StudyShards.folders(jobs, seg, StudyShards.Shard.parse(shard));
+            Reproduce.run(jobs.stream().filter(j -> mine.contains(j.folder())).toList(), data.dataRoot, progress, System.out);
+            SegmentationStudy.run(seg.stream().filter(j -> mine.contains(j.folder())).toList(), data.dataRoot, progress, System.out);
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        int n = Math.min(workers != null ? workers : Runtime.getRuntime().availableProcessors(), jobs.size() + seg.size());
+        if (n < 1) {
+            throw new VptlabException("--workers must be at least 1, got " + workers);
+        }
+        w.printf("%s profile: %d runs and %d segmentation runs into %s, %d at a time (one libtorch thread each)%n", profile,
+                jobs.size(), seg.size(), results, n);
         w.flush();
+        if (n > 1) {
+            ReproduceWorkers.run(workerArgs(p, b, results), n, System.out);
+            w.println("the workers ended; reading their runs");
+        }
         Table t = Reproduce.run(jobs, data.dataRoot, progress, System.out);
         Reproduce.writeOutputs(t, results);
         Table methods = t.where(t.stringColumn("study").isEqualTo("methods"));
         if (!methods.isEmpty()) {
             w.println(methods.summarize("test_top1", AggregateFunctions.mean).by("backbone", "method").printAll());
         }
-        List<dev.vptlab.reproduce.SegmentationStudy.Job> seg = dev.vptlab.reproduce.SegmentationStudy.plan(p, b, results, data.seed,
-                segmentationSeeds);
         w.printf("%d segmentation runs (fm-seg, the ADE20K protocol at CPU size)%n", seg.size());
         w.flush();
-        Table s = dev.vptlab.reproduce.SegmentationStudy.run(seg, data.dataRoot, progress, System.out);
-        Table summary = dev.vptlab.reproduce.SegmentationStudy.writeOutputs(s, results);
+        Table s = SegmentationStudy.run(seg, data.dataRoot, progress, System.out);
+        Table summary = SegmentationStudy.writeOutputs(s, results);
         w.println(s.printAll());
         if (segmentationSeeds > 1) {
             w.println(summary.printAll());
         }
         w.println("tables: " + results.resolve("tables") + "   plots: " + results.resolve("plots"));
+        w.printf("the study took %.1f min (wall time of this command, %d at a time)%n", (System.nanoTime() - t0) / 60e9, n);
         return 0;
+    }
+
+    /** This command's arguments for a worker: the same study, with the backbones this process resolved. */
+    private List<String> workerArgs(Reproduce.Profile p, Reproduce.Backbones b, Path results) {
+        return List.of("reproduce", "--profile", profile, "--out", results.toAbsolutePath().toString(), "--mae", b.mae().toAbsolutePath()
+                .toString(), "--mocov3", b.mocov3().toAbsolutePath().toString(), "--supervised", b.supervised().toAbsolutePath().toString(),
+                "--data-root", data.dataRoot.toAbsolutePath().toString(), "--seed", Long.toString(data.seed), "--segmentation-seeds",
+                Integer.toString(segmentationSeeds), "--progress", progress.name());
     }
 
     /** The given file, else the embedded checkpoint, else (smoke only) a random-init trunk, said as such. */
     private Path backbone(String name, Path given, Reproduce.Profile p, Path results, PrintWriter w) {
+        if (given != null) {
+            // Read before any run starts, not when the first run of that backbone (perhaps in another worker) comes up.
+            if (!java.nio.file.Files.isRegularFile(given)) {
+                throw new VptlabException("--" + name + ": backbone checkpoint not found: " + given);
+            }
+            dev.vptlab.checkpoint.Checkpoint.read(given);
+        }
         return given != null ? given : EmbeddedBackbones.extract(name, results.resolve("backbones"), p == Reproduce.Profile.SMOKE,
                 msg -> w.println("note: smoke profile: " + msg));
     }

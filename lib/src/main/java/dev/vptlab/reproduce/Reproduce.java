@@ -18,6 +18,7 @@ import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunFolder;
 import dev.vptlab.train.RunRecord;
 import dev.vptlab.train.RunSeries;
+import dev.vptlab.train.TorchThreads;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,6 +241,15 @@ public final class Reproduce {
     static final double SGD_LR = 0.2;
     static final double CVPT_LR = 1e-2;
 
+    /**
+     * libtorch's thread count for every run of the study (the segmentation study's too), wherever it runs: in
+     * {@code vptlab reproduce} (one process or {@link StudyShards several}) or in a notebook. Runs end in different
+     * last bits with another count ({@link TorchThreads}), so one count makes the study's numbers the same on a
+     * laptop and on a 64-core server. One, because on 2 cores two runs at once with one thread each finish sooner
+     * than one after the other with two (measured: 1.26× on the mini study's runs).
+     */
+    public static final int STUDY_THREADS = 1;
+
     /** Runs (or resumes) every job and returns one row per job; finished runs with the same config are only read. */
     public static Table run(List<Job> jobs, Path dataRoot, Progress.Mode mode, PrintStream log) {
         long t0 = System.nanoTime();
@@ -247,7 +257,7 @@ public final class Reproduce {
         int i = 0;
         // The block-location jobs come in k order per backbone and task, so each run carries the previous run's
         // prefix caches on by one block.
-        try (RunSeries series = new RunSeries(dataRoot)) {
+        try (RunSeries series = new RunSeries(dataRoot); TorchThreads.Scope threads = TorchThreads.exactly(STUDY_THREADS)) {
             for (Job j : jobs) {
                 i++;
                 RunRecord r = existing(j);

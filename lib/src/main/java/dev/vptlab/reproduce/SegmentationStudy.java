@@ -10,6 +10,7 @@ import dev.vptlab.train.NonFiniteException;
 import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunFolder;
 import dev.vptlab.train.RunRecord;
+import dev.vptlab.train.TorchThreads;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ public final class SegmentationStudy {
             RunRecord r = existing(j);
             if (r == null) {
                 boolean resume = Files.exists(j.folder().resolve(RunFolder.RECORD_FILE));
-                try {
+                try (TorchThreads.Scope threads = TorchThreads.exactly(Reproduce.STUDY_THREADS)) {
                     r = SegTrainer.train(j.config(), dataRoot, j.folder(), new Progress(mode, log), resume);
                 } catch (NonFiniteException e) {
                     // A diverged run is a result of the study, not the end of it: its record says "failed" with the

@@ -140,7 +140,10 @@ public final class RunFolder {
         }
     }
 
-    /** The component versions a run record keeps: vptlab, DJL, PyTorch, Java, and MKL's reproducibility mode. */
+    /**
+     * The component versions a run record keeps: vptlab, DJL, PyTorch, Java, and the two native settings a CPU run's
+     * bits depend on: MKL's reproducibility mode and libtorch's thread count ({@link TorchThreads}).
+     */
     public static Map<String, String> versions() {
         Map<String, String> versions = new java.util.LinkedHashMap<>();
         String v = RunFolder.class.getPackage().getImplementationVersion();
@@ -149,6 +152,7 @@ public final class RunFolder {
         versions.put("pytorch", ai.djl.engine.Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
         versions.put("mkl_cbwr", dev.vptlab.util.NativeDeterminism.setting());
+        versions.put("torch_threads", Integer.toString(TorchThreads.current()));
         return versions;
     }
 }

@@ -19,13 +19,8 @@ final class SslTestData {
      * tests' run time depend on the neighbours.
      */
     static <T> T singleThreaded(java.util.function.Supplier<T> body) {
-        ai.djl.engine.Engine.getInstance();
-        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
-        try {
+        try (dev.vptlab.train.TorchThreads.Scope one = dev.vptlab.train.TorchThreads.exactly(1)) {
             return body.get();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(before);
         }
     }
 
