@@ -56,7 +56,7 @@ final class ReproduceCommand implements Callable<Integer> {
                     + "uses one thread however many workers there are, so N changes the wall time, not the numbers.")
     Integer workers;
 
-    @Option(names = "--shard", hidden = true, description = "i/n: run only this worker's share of the study (set by --workers).")
+    @Option(names = "--shard", hidden = true, description = "i/n: run only this worker's share of the study (set by --workers); stops when stdin ends.")
     String shard;
 
     @Override
@@ -73,6 +73,7 @@ final class ReproduceCommand implements Callable<Integer> {
         List<Reproduce.Job> jobs = Reproduce.plan(p, b, results, data.seed);
         List<SegmentationStudy.Job> seg = SegmentationStudy.plan(p, b, results, data.seed, segmentationSeeds);
         if (shard != null) {
+            ReproduceWorkers.watchParent();
             Set<Path> mine = StudyShards.folders(jobs, seg, StudyShards.Shard.parse(shard));
             Reproduce.run(jobs.stream().filter(j -> mine.contains(j.folder())).toList(), data.dataRoot, progress, System.out);
             SegmentationStudy.run(seg.stream().filter(j -> mine.contains(j.folder())).toList(), data.dataRoot, progress, System.out);

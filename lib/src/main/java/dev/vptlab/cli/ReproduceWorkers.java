@@ -16,8 +16,8 @@ import java.util.List;
  * {@code vptlab reproduce --workers N}: N JVMs, each running {@code vptlab reproduce … --shard i/N} (its share of the
  * study, {@code reproduce.StudyShards}), started with this JVM's java, options and classpath and this process's
  * environment ({@code MKL_CBWR} included). Their output comes through this process, each line prefixed with its
- * worker. When this process is stopped (Ctrl-C, SIGTERM), so are the workers; each run folder then records the stop
- * as a run stopped in one process would, and the next {@code reproduce} resumes it.
+ * worker. When this process ends in any way (Ctrl-C, SIGTERM, SIGKILL), so do the workers ({@link #watchParent}); their
+ * run folders are then as after a kill in one process, and the next {@code reproduce} resumes them.
  */
 final class ReproduceWorkers {
     private ReproduceWorkers() {}
@@ -34,8 +34,9 @@ final class ReproduceWorkers {
                 List<String> cmd = new ArrayList<>(javaCommand());
                 cmd.addAll(args);
                 cmd.addAll(List.of("--workers", "1", "--shard", i + "/" + workers));
+                // The worker's stdin stays open while this process lives: a worker whose stdin ends stops (watchParent),
+                // so that no worker outlives a parent that was killed (even by SIGKILL, which runs no shutdown hook).
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-                p.getOutputStream().close();
                 started.add(p);
                 pumps.add(pump(p, "[worker " + i + "/" + workers + "] ", out));
             }
@@ -63,6 +64,27 @@ final class ReproduceWorkers {
             throw new VptlabException("reproduce: " + String.join("; ", failed) + " (their output is above, each line prefixed with "
                     + "its worker); the runs that finished are kept, and reproduce again resumes the others");
         }
+    }
+
+    /**
+     * In a worker: stops this JVM at once when its stdin ends, i.e. when the process that started it has ended. A
+     * run stopped there is like a run killed with SIGKILL: its folder keeps the last finished epoch or evaluation
+     * (writes are atomic) and the next {@code reproduce} resumes it.
+     */
+    static void watchParent() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent writes nothing; only the end matters
+                }
+            } catch (IOException e) {
+                // a broken pipe is an end too
+            }
+            System.err.println("vptlab: reproduce worker: the parent process ended, stopping");
+            Runtime.getRuntime().halt(3);
+        }, "reproduce-parent-watch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Copies a worker's output, line by line with its prefix, until it ends. */

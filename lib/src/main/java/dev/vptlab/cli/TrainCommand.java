@@ -5,6 +5,7 @@ import dev.vptlab.train.Progress;
 import dev.vptlab.train.RunConfig;
 import dev.vptlab.train.RunRecord;
 import dev.vptlab.train.RunSeries;
+import dev.vptlab.train.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,8 +36,25 @@ final class TrainCommand implements Callable<Integer> {
                     + " e.g. a lower --lr after a NaN stop; the record lists each change.")
     List<String> allowChanged = List.of();
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch intra-op threads (default: the engine's, one per core). The last bits of a CPU run depend on "
+                    + "it; vptlab reproduce runs every run with 1, so --threads 1 repeats one of its runs bit for bit.")
+    Integer threads;
+
     @Override
     public Integer call() {
+        if (threads == null) {
+            return train();
+        }
+        if (threads < 1) {
+            throw new VptlabException("--threads must be at least 1, got " + threads);
+        }
+        try (TorchThreads.Scope t = TorchThreads.exactly(threads)) {
+            return train();
+        }
+    }
+
+    private int train() {
         PrintWriter w = spec.commandLine().getOut();
         if (options.segmentation()) {
             if (!allowChanged.isEmpty()) {
