@@ -88,7 +88,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 jobs.size(), seg.size(), results, n);
         w.flush();
         if (n > 1) {
-            ReproduceWorkers.run(workerArgs(p, b, results), n, System.out);
+            ReproduceWorkers.run(workerArgs(b, results), n, System.out);
             w.println("the workers ended; reading their runs");
         }
         Table t = Reproduce.run(jobs, data.dataRoot, progress, System.out);
@@ -111,7 +111,7 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** This command's arguments for a worker: the same study, with the backbones this process resolved. */
-    private List<String> workerArgs(Reproduce.Profile p, Reproduce.Backbones b, Path results) {
+    private List<String> workerArgs(Reproduce.Backbones b, Path results) {
         return List.of("reproduce", "--profile", profile, "--out", results.toAbsolutePath().toString(), "--mae", b.mae().toAbsolutePath()
                 .toString(), "--mocov3", b.mocov3().toAbsolutePath().toString(), "--supervised", b.supervised().toAbsolutePath().toString(),
                 "--data-root", data.dataRoot.toAbsolutePath().toString(), "--seed", Long.toString(data.seed), "--segmentation-seeds",
