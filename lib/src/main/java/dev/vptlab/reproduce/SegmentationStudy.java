@@ -159,6 +159,12 @@ public final class SegmentationStudy {
         }
     }
 
+    /**
+     * The job's record when the run ended: finished, or failed (diverged, or stopped by an error), which is read as it
+     * is, as {@code vptlab plan run} leaves failed runs for a look; its row says why, and removing its folder runs it
+     * again. Otherwise the parent of {@code --workers} would train a diverged run a second time after its worker.
+     * Null when the run has not started or was interrupted (then it resumes).
+     */
     private static RunRecord existing(Job j) {
         if (!Files.exists(j.folder().resolve(RunFolder.RECORD_FILE))) {
             return null;
@@ -168,7 +174,7 @@ public final class SegmentationStudy {
         if (!want.equals(r.config())) {
             throw new VptlabException(j.folder() + " holds a run with another config; remove it or choose another results folder");
         }
-        return r.status().equals(RunRecord.FINISHED) ? r : null;
+        return r.status().equals(RunRecord.FINISHED) || r.status().equals(RunRecord.FAILED) ? r : null;
     }
 
     /**

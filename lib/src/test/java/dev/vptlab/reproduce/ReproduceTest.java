@@ -125,6 +125,12 @@ class ReproduceTest {
         assertTrue(table.doubleColumn("test_miou").isMissing(0), "no mIoU");
         assertEquals("finished", table.stringColumn("status").get(1));
         assertTrue(table.doubleColumn("test_miou").get(1) >= 0);
+        // the study again (as the parent of --workers reads its workers' runs): the diverged run is read, not retrained
+        Path record = blowUp.folder().resolve("record.json");
+        long before = record.toFile().lastModified();
+        Table again = SegmentationStudy.run(List.of(blowUp, ok), tmp, Progress.Mode.QUIET, System.out);
+        assertEquals(before, record.toFile().lastModified(), "a failed run is a result, not trained again");
+        assertEquals(table.stringColumn("status").asList(), again.stringColumn("status").asList());
     }
 
     @Test
