@@ -52,8 +52,9 @@ final class ReproduceCommand implements Callable<Integer> {
     Progress.Mode progress;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Run the study in N processes at once, one libtorch thread each (default: one per core). Every run "
-                    + "uses one thread however many workers there are, so N changes the wall time, not the numbers.")
+            description = "Run the study in N processes at once, one libtorch thread each (default: one per core, at most one "
+                    + "per GiB of memory). Every run uses one thread however many workers there are, so N changes the wall "
+                    + "time, not the numbers.")
     Integer workers;
 
     @Option(names = "--shard", hidden = true, description = "i/n: run only this worker's share of the study (set by --workers); stops when stdin ends.")
@@ -80,7 +81,7 @@ final class ReproduceCommand implements Callable<Integer> {
             return 0;
         }
         long t0 = System.nanoTime();
-        int n = Math.min(workers != null ? workers : Runtime.getRuntime().availableProcessors(), jobs.size() + seg.size());
+        int n = Math.min(workers != null ? workers : defaultWorkers(), jobs.size() + seg.size());
         if (n < 1) {
             throw new VptlabException("--workers must be at least 1, got " + workers);
         }
@@ -108,6 +109,17 @@ final class ReproduceCommand implements Callable<Integer> {
         w.println("tables: " + results.resolve("tables") + "   plots: " + results.resolve("plots"));
         w.printf("the study took %.1f min (wall time of this command, %d at a time)%n", (System.nanoTime() - t0) / 60e9, n);
         return 0;
+    }
+
+    /**
+     * One worker per core, but at most one per GiB of physical memory: a worker JVM peaks at about 0.7 GiB resident
+     * (a mini segmentation run, measured with {@code /usr/bin/time}), and a many-core server may have less than that
+     * per core.
+     */
+    static int defaultWorkers() {
+        long gib = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize() >> 30;
+        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), gib));
     }
 
     /** This command's arguments for a worker: the same study, with the backbones this process resolved. */

@@ -96,6 +96,12 @@ class ReproduceWorkersTest {
         }
     }
 
+    @Test
+    void theDefaultIsOneWorkerPerCoreWithinMemory() {
+        int n = ReproduceCommand.defaultWorkers();
+        assertTrue(n >= 1 && n <= Runtime.getRuntime().availableProcessors(), "workers " + n);
+    }
+
     private static List<String> withoutWallTime(Path csv) throws IOException {
         return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
