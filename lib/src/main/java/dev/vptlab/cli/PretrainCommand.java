@@ -116,11 +116,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         PretrainMethods m = PretrainMethods.named(method);
         if (threads != null) {
-            if (threads < 1) {
-                throw new VptlabException("--threads must be at least 1, got " + threads);
-            }
-            ai.djl.engine.Engine.getInstance(); // loads the native library first
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            dev.vptlab.train.TorchThreads.set(threads);
         }
         long s = seed != null ? seed : 0;
         PretrainOptions o = m.options(epochs, batchSize, lr, weightDecay, warmupFraction, s, logEvery);

@@ -46,9 +46,6 @@ final class TrainCommand implements Callable<Integer> {
         if (threads == null) {
             return train();
         }
-        if (threads < 1) {
-            throw new VptlabException("--threads must be at least 1, got " + threads);
-        }
         try (TorchThreads.Scope t = TorchThreads.exactly(threads)) {
             return train();
         }

@@ -1,6 +1,7 @@
 package dev.vptlab.train;
 
 import ai.djl.engine.Engine;
+import dev.vptlab.VptlabException;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -19,13 +20,19 @@ public final class TorchThreads {
         return JniUtils.getNumThreads();
     }
 
-    /** Sets the count to {@code n} until the returned scope closes, which restores the previous count. */
-    public static Scope exactly(int n) {
+    /** Sets the count to {@code n} (at least 1) for the rest of the process; returns the previous count. */
+    public static int set(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("thread count must be at least 1, got " + n);
+            throw new VptlabException("--threads must be at least 1, got " + n);
         }
         int before = current();
         JniUtils.setNumThreads(n);
+        return before;
+    }
+
+    /** Sets the count to {@code n} until the returned scope closes, which restores the previous count. */
+    public static Scope exactly(int n) {
+        int before = set(n);
         return () -> JniUtils.setNumThreads(before);
     }
 
