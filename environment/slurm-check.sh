@@ -108,13 +108,15 @@ grep -q "job $job1 of this plan still has tasks queued or running" <<<"$again" |
 [ "$(cat "$work/slurm/plan.slurm/job_id")" = "$job1" ] || fail "the refused submission changed job_id"
 say "a second submission while job $job1 is queued was refused"
 
-# 2. Kill one run mid-run: the first whose record says running with an epoch done (of 3).
+# 2. Kill one run mid-run: the first whose record says running with an epoch done (of 3) and whose checkpoint of that
+#    epoch is written (the record is written first; a cancel between the two rightly restarts the run from scratch).
 victim="" vidx="" end=$(( $(date +%s) + 900 ))
 while [ -z "$victim" ]; do
   i=0
   while read -r id; do
     r="$(record "$id")"
-    if [ -f "$r" ] && grep -q '"status": "running"' "$r" && grep -q '"epoch": 0,' "$r" && ! grep -q '"epoch": 2,' "$r"; then
+    if [ -f "$r" ] && [ -f "$(dirname "$r")/state.safetensors" ] && grep -q '"status": "running"' "$r" \
+        && grep -q '"epoch": 0,' "$r" && ! grep -q '"epoch": 2,' "$r"; then
       victim="$id" vidx=$i; break
     fi
     i=$((i + 1))
