@@ -79,8 +79,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The one line a finished (or stopped) segmentation run ends with. */
     static String segmentationSummary(RunRecord r) {
-        return String.format(java.util.Locale.ROOT, "%s: %s after %d evaluation periods; test mIoU %.2f, %.1f s", r.runId(),
-                r.status(), r.epochs().size(), r.lastTestMiou(), r.wallSeconds());
+        boolean val = Double.isNaN(r.lastTestMiou()) && !Double.isNaN(r.lastValMiou());
+        return String.format(java.util.Locale.ROOT, "%s: %s after %d evaluation periods; %s mIoU %.2f, %.1f s", r.runId(),
+                r.status(), r.epochs().size(), val ? "val" : "test", val ? r.lastValMiou() : r.lastTestMiou(), r.wallSeconds());
     }
 
     /** Shown skipped images at most; the record lists them all. */

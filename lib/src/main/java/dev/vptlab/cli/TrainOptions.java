@@ -88,6 +88,10 @@ final class TrainOptions {
     @Option(names = "--head-lr-mult", description = "Segmentation: learning-rate factor of the heads (mmseg's ADE20K config: 10).")
     Double headLrMult;
 
+    @Option(names = "--eval-split", paramLabel = "SPLIT", description = "Segmentation: test (default: fm-seg's test, ADE20K's"
+            + " validation, as the papers report) or val (fm-seg: train on train800, score val200, to choose hyper-parameters).")
+    String evalSplit;
+
     @Option(names = "--multi-scale", description = "Segmentation: after training, also evaluate with mmseg's 6 ratios x flip.")
     boolean multiScale;
 
@@ -116,6 +120,10 @@ final class TrainOptions {
     RunConfig config() {
         if (taps != null) {
             throw new dev.vptlab.VptlabException("--taps applies to the segmentation tasks (ade20k, fm-seg) only");
+        }
+        if (evalSplit != null) {
+            throw new dev.vptlab.VptlabException("--eval-split applies to the segmentation tasks (ade20k, fm-seg) only;"
+                    + " a classification run scores val with --val-every");
         }
         // Both are worked out only where used (reading a checkpoint is slow, and a plan resolves many commands):
         // an embedded trunk passed as a file is recognised by its bytes and pooled as its manifest says.
@@ -213,6 +221,7 @@ final class TrainOptions {
             if (taps != null) b.taps = taps.stream().mapToInt(Integer::intValue).toArray();
             if (trainLimit != null) b.trainLimit = trainLimit;
             if (testLimit != null) b.testLimit = testLimit;
+            if (evalSplit != null) b.evalSplit = evalSplit;
             b.multiScale = multiScale;
         });
     }

@@ -43,11 +43,21 @@ import java.util.Map;
  * @param seed the run's root seed
  * @param trainLimit first n training images only (0 = all), for smoke runs
  * @param testLimit first n evaluation images only (0 = all)
+ * @param evalSplit {@link #TEST}: train on the task's training split and score its reported split (fm-seg's test,
+ *     ADE20K's validation, as the papers); {@link #VAL} (fm-seg only): train on train800 and score val200, the held-out
+ *     part of its training split, for choosing hyper-parameters without looking at the test split (VPT §4.1, Gated PT
+ *     App. A.2 select on validation)
  */
 public record SegConfig(String task, String data, String backbone, Integer heads, MethodConfig method, int[] taps,
         int channels, int decodeConvs, int decodeUp, int auxConvs, int auxUp, int classes, long iterations, long evalEvery,
         int batchSize, double lr, double headLrMult, double momentum, double weightDecay, double auxWeight, int crop,
-        int stride, boolean multiScale, long seed, int trainLimit, int testLimit) {
+        int stride, boolean multiScale, long seed, int trainLimit, int testLimit, String evalSplit) {
+
+    /** {@link #evalSplit}: the task's reported split. */
+    public static final String TEST = "test";
+
+    /** {@link #evalSplit}: the held-out validation part of the training split. */
+    public static final String VAL = "val";
 
     /** The poly schedule's absolute floor for every parameter group (mmseg {@code schedule_160k.py}: min_lr 1e-4). */
     public static final double MIN_LR = 1e-4;
@@ -69,6 +79,7 @@ public record SegConfig(String task, String data, String backbone, Integer heads
         check(weightDecay >= 0 && auxWeight >= 0, "weight decay and aux weight must be non-negative");
         check(crop >= 1 && stride >= 1 && stride <= crop, "slide stride must be in 1..crop");
         check(trainLimit >= 0 && testLimit >= 0, "image limits must be non-negative (0 = all)");
+        check(TEST.equals(evalSplit) || VAL.equals(evalSplit), "eval split must be test or val, got " + evalSplit);
     }
 
     private static void check(boolean ok, String message) {
@@ -143,6 +154,10 @@ public record SegConfig(String task, String data, String backbone, Integer heads
         m.put("seed", seed);
         m.put("train_limit", trainLimit);
         m.put("test_limit", testLimit);
+        if (VAL.equals(evalSplit)) {
+            // Only where it is not the default, so that the records of runs scored on test stay as they were.
+            m.put("eval_split", evalSplit);
+        }
         return m;
     }
 
@@ -163,7 +178,7 @@ public record SegConfig(String task, String data, String backbone, Integer heads
                     ConfigMaps.number(m, "head_lr_mult").doubleValue(), ConfigMaps.number(m, "momentum").doubleValue(), ConfigMaps.number(m, "weight_decay").doubleValue(),
                     ConfigMaps.number(m, "aux_weight").doubleValue(), ConfigMaps.number(m, "crop").intValue(), ConfigMaps.number(m, "stride").intValue(),
                     Boolean.parseBoolean(ConfigMaps.text(m, "multi_scale")), ConfigMaps.number(m, "seed").longValue(), ConfigMaps.number(m, "train_limit").intValue(),
-                    ConfigMaps.number(m, "test_limit").intValue());
+                    ConfigMaps.number(m, "test_limit").intValue(), m.get("eval_split") == null ? TEST : ConfigMaps.text(m, "eval_split"));
         } catch (RuntimeException e) {
             throw new VptlabException("segmentation run config is incomplete or malformed: " + e.getMessage(), e);
         }
@@ -191,6 +206,7 @@ public record SegConfig(String task, String data, String backbone, Integer heads
         public long iterations, evalEvery, seed;
         public double lr, headLrMult, momentum, weightDecay, auxWeight;
         public boolean multiScale;
+        public String evalSplit;
 
         Builder(SegConfig c) {
             task = c.task; data = c.data; backbone = c.backbone; heads = c.heads; method = c.method; taps = c.taps();
@@ -198,13 +214,13 @@ public record SegConfig(String task, String data, String backbone, Integer heads
             classes = c.classes; iterations = c.iterations; evalEvery = c.evalEvery; batchSize = c.batchSize; lr = c.lr;
             headLrMult = c.headLrMult; momentum = c.momentum; weightDecay = c.weightDecay; auxWeight = c.auxWeight;
             crop = c.crop; stride = c.stride; multiScale = c.multiScale; seed = c.seed; trainLimit = c.trainLimit;
-            testLimit = c.testLimit;
+            testLimit = c.testLimit; evalSplit = c.evalSplit;
         }
 
         SegConfig build() {
             return new SegConfig(task, data, backbone, heads, method, taps, channels, decodeConvs, decodeUp, auxConvs, auxUp,
                     classes, iterations, evalEvery, batchSize, lr, headLrMult, momentum, weightDecay, auxWeight, crop, stride,
-                    multiScale, seed, trainLimit, testLimit);
+                    multiScale, seed, trainLimit, testLimit, evalSplit);
         }
     }
 }

@@ -37,7 +37,7 @@ public final class SegRecipes {
         int depth = java.nio.file.Files.isRegularFile(java.nio.file.Path.of(backbone))
                 ? dev.vptlab.checkpoint.Checkpoint.read(java.nio.file.Path.of(backbone)).architecture().shapes().depth() : 12;
         return new SegConfig("ade20k", data, backbone, null, method(recipe, 10), taps(depth), 256, 4, 2, 2, 4, 150,
-                160_000, 16_000, 16, 1e-3, 10, 0.9, 0, 0.4, 512, 341, false, 42, 0, 0);
+                160_000, 16_000, 16, 1e-3, 10, 0.9, 0, 0.4, 512, 341, false, 42, 0, 0, SegConfig.TEST);
     }
 
     /**
@@ -80,7 +80,7 @@ public final class SegRecipes {
         };
         return new SegConfig("fm-seg", null, backbone, null, m, new int[] {4, 8, 11}, 64, 2, 2, 1, 4, 11,
                 iterations, iterations, 16, MINI_PROMPT_LR, MINI_HEAD_LR / MINI_PROMPT_LR, 0.9, 0, 0.4, 32, 21, false,
-                42, 0, 0);
+                42, 0, 0, SegConfig.TEST);
     }
 
     /**

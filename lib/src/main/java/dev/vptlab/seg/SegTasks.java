@@ -18,7 +18,10 @@ public final class SegTasks {
 
     private SegTasks() {}
 
-    /** The training split, the evaluation split (ADE20K: validation; fm-seg: test) and the class names. */
+    /**
+     * The training split, the evaluation split and the class names. ADE20K: training and validation. fm-seg:
+     * train800val200 and test, or with {@code eval_split val} train800 and val200.
+     */
     public record Splits(SegData train, SegData test, List<String> classNames) {}
 
     public static boolean isSegmentation(String task) {
@@ -32,6 +35,11 @@ public final class SegTasks {
     public static Splits open(SegConfig cfg, Path dataRoot) {
         return switch (cfg.task()) {
             case "ade20k" -> {
+                if (SegConfig.VAL.equals(cfg.evalSplit())) {
+                    // ADE20K's validation split is the one the papers report: there is no held-out split to tune on.
+                    throw new VptlabException("ade20k has no validation split apart from the one the papers report "
+                            + "(its 'validation' folder): --eval-split val applies to fm-seg only");
+                }
                 if (dataRoot == null) {
                     throw new VptlabException("ade20k needs its data folder (--data-root): ADEChallengeData2016, prepared with "
                             + "data-scripts/ade20k");
@@ -49,6 +57,12 @@ public final class SegTasks {
                 List<String> names = new ArrayList<>();
                 for (int c = 0; c < MiniSegmentation.CLASSES; c++) {
                     names.add(MiniBenchmark.labelName("fm-seg", c));
+                }
+                if (SegConfig.VAL.equals(cfg.evalSplit())) {
+                    // val200 is the last 200 of train800val200: train on the first 800 only.
+                    int train800 = s.train().size() - s.val().size();
+                    int limit = cfg.trainLimit() == 0 ? train800 : Math.min(cfg.trainLimit(), train800);
+                    yield new Splits(new MiniSegData(s.train(), limit), new MiniSegData(s.val(), cfg.testLimit()), names);
                 }
                 yield new Splits(new MiniSegData(s.train(), cfg.trainLimit()), new MiniSegData(s.test(), cfg.testLimit()), names);
             }

@@ -231,12 +231,14 @@ public final class SegTrainer {
                 }
                 double secs = (System.nanoTime() - start) / 1e9;
                 MeanIou iou = SegEvaluator.evaluate(model, test, cfg.crop(), cfg.stride(), false, cfg.batchSize(), ctx.base(), null);
-                EvalResult result = EvalResult.segmentation("test", test.size(), 100 * iou.miou(), 100 * iou.aAcc());
+                boolean val = SegConfig.VAL.equals(cfg.evalSplit());
+                EvalResult result = EvalResult.segmentation(cfg.evalSplit(), test.size(), 100 * iou.miou(), 100 * iou.aAcc());
                 if (!Double.isFinite(result.miou())) {
                     throw new NonFiniteException("period " + (p + 1) + ": the mIoU is not a number");
                 }
                 EpochMetrics m = new EpochMetrics(p, PolyLr.lr(cfg.lr(), from, cfg.iterations()), lossSum / (to - from),
-                        100.0 * pixels[0] / Math.max(1, pixels[1]), secs, (to - from) * cfg.batchSize() / secs, null, result);
+                        100.0 * pixels[0] / Math.max(1, pixels[1]), secs, (to - from) * cfg.batchSize() / secs, val ? result : null,
+                        val ? null : result);
                 periods.add(m);
                 Map<String, RawTensor> tensors = new LinkedHashMap<>();
                 model.tensors().forEach((k, v) -> tensors.put("param/" + k, v));

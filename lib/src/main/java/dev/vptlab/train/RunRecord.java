@@ -166,6 +166,19 @@ public record RunRecord(String runId, String status, String failure, Map<String,
         return Double.NaN;
     }
 
+    /**
+     * Segmentation: the mIoU (percent) of the latest evaluation of the validation split, for a run trained to choose
+     * hyper-parameters ({@code eval_split val}); NaN if none or not segmentation.
+     */
+    public double lastValMiou() {
+        for (int i = epochs.size() - 1; i >= 0; i--) {
+            if (epochs.get(i).val() != null && epochs.get(i).val().isSegmentation()) {
+                return epochs.get(i).val().miou();
+            }
+        }
+        return Double.NaN;
+    }
+
     /** All headline figures at once. */
     public Headline headline() {
         EpochMetrics lastTest = null;

@@ -68,6 +68,7 @@ public final class Runs {
         DoubleColumn testAtBestVal = DoubleColumn.create("test_top1_at_best_val");
         DoubleColumn bestTest = DoubleColumn.create("best_test_top1");
         DoubleColumn lastMiou = DoubleColumn.create("last_test_miou");
+        DoubleColumn lastValMiou = DoubleColumn.create("last_val_miou");
         LongColumn trainable = LongColumn.create("trainable_params");
         DoubleColumn wall = DoubleColumn.create("wall_s");
         DoubleColumn imagesPerSecond = DoubleColumn.create("images_per_s");
@@ -91,6 +92,7 @@ public final class Runs {
                 testAtBestVal.appendMissing();
                 bestTest.appendMissing();
                 lastMiou.appendMissing();
+                lastValMiou.appendMissing();
                 trainable.appendMissing();
                 wall.appendMissing();
                 imagesPerSecond.appendMissing();
@@ -112,6 +114,7 @@ public final class Runs {
             testAtBestVal.append(h.testTop1AtBestVal());
             bestTest.append(h.bestTestTop1());
             lastMiou.append(r.lastTestMiou());
+            lastValMiou.append(r.lastValMiou());
             trainable.append(r.trainableParameters());
             wall.append(r.wallSeconds());
             imagesPerSecond.append(meanImagesPerSecond(r));
@@ -121,9 +124,14 @@ public final class Runs {
         }
         String name = resultsDir.getFileName() == null ? "runs" : resultsDir.getFileName().toString();
         Table t = Table.create(name, runId, folder, status, method, backbone, task, seed, epochsDone, lastTest,
-                testAtBestVal, bestTest, lastMiou, trainable, wall, imagesPerSecond, skipped, note);
-        // The mIoU column only where a segmentation run is among them, so classification tables keep their layout.
-        return lastMiou.countMissing() == lastMiou.size() ? t.removeColumns(lastMiou.name()) : t;
+                testAtBestVal, bestTest, lastMiou, lastValMiou, trainable, wall, imagesPerSecond, skipped, note);
+        // The mIoU columns only where a segmentation run scored that split, so classification tables keep their layout.
+        for (DoubleColumn c : List.of(lastMiou, lastValMiou)) {
+            if (c.countMissing() == c.size()) {
+                t.removeColumns(c.name());
+            }
+        }
+        return t;
     }
 
     /**

@@ -61,6 +61,33 @@ class SegCliTest {
         assertTrue(runs.out().contains("last_test_miou"), runs.out());
     }
 
+    /** --eval-split val: the run scores val200 (recorded as val, not test), and `runs` shows it in its own column. */
+    @Test
+    void aValRunScoresValidationNotTest(@TempDir Path tmp) throws Exception {
+        Path mae = dev.vptlab.reproduce.EmbeddedBackbones.extract("mae", tmp, false, m -> { });
+        Path out = tmp.resolve("results/val");
+        CliTest.Result train = run("train", "--task", "fm-seg", "--recipe", "vpt-deep", "--backbone", mae.toString(), "--iterations",
+                "2", "--batch-size", "4", "--train-limit", "8", "--test-limit", "12", "--eval-split", "val", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("; val mIoU "), train.out());
+        dev.vptlab.train.RunRecord r = dev.vptlab.train.RunRecord.read(out);
+        assertEquals("val", r.config().get("eval_split"));
+        dev.vptlab.train.EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
+        assertEquals(null, last.test());
+        assertEquals("val", last.val().split());
+        assertEquals(12, last.val().n());
+        assertTrue(Double.isNaN(r.lastTestMiou()));
+        assertEquals(last.val().miou(), r.lastValMiou());
+        CliTest.Result runs = run("runs", tmp.resolve("results").toString());
+        assertEquals(0, runs.code(), runs.err());
+        assertTrue(runs.out().contains("last_val_miou") && !runs.out().contains("last_test_miou"), runs.out());
+
+        CliTest.Result cls = run("train", "--task", "fm-tops", "--backbone", mae.toString(), "--eval-split", "val", "--out",
+                tmp.resolve("cls").toString());
+        assertNotEquals(0, cls.code());
+        assertTrue(cls.err().contains("--eval-split applies to the segmentation tasks"), cls.err());
+    }
+
     @Test
     void poolingIsRefusedForASegmentationTask(@TempDir Path tmp) {
         CliTest.Result r = run("train", "--task", "fm-seg", "--backbone", tmp.resolve("none.safetensors").toString(), "--pooling",

@@ -81,6 +81,41 @@ class SegConfigTest {
         assertEquals(1, base().with(b -> b.iterations = 1).iterations());
     }
 
+    /**
+     * The evaluation split: test by default and absent from the record (records of runs scored on test stay as they
+     * were); val recorded and read back; anything else refused. Opening the splits: val trains on train800 and scores
+     * val200 on fm-seg, and is refused for ADE20K, whose only held-out split is the one the papers report.
+     */
+    @Test
+    void theEvaluationSplitIsTestUnlessValIsAsked() {
+        assertEquals(SegConfig.TEST, base().evalSplit());
+        assertTrue(!stored(base()).containsKey("eval_split"));
+        SegConfig val = base().with(b -> b.evalSplit = SegConfig.VAL);
+        assertEquals(SegConfig.VAL, stored(val).get("eval_split"));
+        assertEquals(SegConfig.VAL, SegConfig.fromMap(stored(val)).evalSplit());
+        assertEquals(SegConfig.TEST, SegConfig.fromMap(stored(base())).evalSplit());
+        VptlabException e = assertThrows(VptlabException.class, () -> base().with(b -> b.evalSplit = "validation"));
+        assertTrue(e.getMessage().contains("eval split must be test or val"), e.getMessage());
+
+        SegTasks.Splits test = SegTasks.open(base(), null);
+        assertEquals("fm-seg/train800val200", test.train().name());
+        assertEquals(1000, test.train().size());
+        assertEquals("fm-seg/test", test.test().name());
+        SegTasks.Splits s = SegTasks.open(val, null);
+        assertEquals(800, s.train().size());
+        assertEquals("fm-seg/val200", s.test().name());
+        assertEquals(200, s.test().size());
+        // val200 is the tail of train800val200, which the val run does not train on
+        assertArrayEquals(test.train().annotation(800).label(), s.test().annotation(0).label());
+        assertEquals(50, SegTasks.open(val.with(b -> b.trainLimit = 50), null).train().size());
+        assertEquals(800, SegTasks.open(val.with(b -> b.trainLimit = 900), null).train().size());
+
+        SegConfig ade = SegRecipes.ade20k("gated", "/nonexistent/vit_b16_mae.pth", "/data/ADEChallengeData2016")
+                .with(b -> b.evalSplit = SegConfig.VAL);
+        e = assertThrows(VptlabException.class, () -> SegTasks.open(ade, java.nio.file.Path.of("/nonexistent")));
+        assertTrue(e.getMessage().contains("ade20k has no validation split"), e.getMessage());
+    }
+
     @Test
     void aMalformedStoredConfigIsATypedError() {
         Map<String, Object> m = new java.util.LinkedHashMap<>(base().toMap());
