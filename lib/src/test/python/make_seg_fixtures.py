@@ -14,7 +14,10 @@ Writes lib/src/test/resources/fixtures/seg/ (relative to this file):
   poly_lr.json, miou.json                      float64 / integer expectations (exact);
   taps.safetensors                             dense block taps of the tiny ViT with VPT-deep and gated prompts;
   backbone_dropout.safetensors                 CVPT (position 3) with the backbone's plain dropout (drop_rate) active,
-                                               the dropout masks given: dense taps, logits and gradients.
+                                               the dropout masks given: dense taps, logits and gradients;
+  cross_attention.safetensors                  CVPT (position 3, evaluation): each block's attention over the prompts
+                                               and cross-attention output, and the per-block statistics of them that
+                                               vptlab's analysis reports (entropy, largest weight, spatial share).
 
 This is a from-the-papers-and-code restatement of mmsegmentation v0.15.0 / mmcv 1.3.9 (SETRUPHead, resize,
 CrossEntropyLoss, EncoderDecoder.slide_inference, intersect_and_union / total_intersect_and_union,
@@ -452,6 +455,53 @@ def write_backbone_dropout():
                          "source": "methods/cvpt_pos3.safetensors param.* on vit/vit_timm.safetensors"})
 
 
+# ====================================================================== CVPT cross-attention analysis
+def cross_attention_stats(a, o):
+    """Over the patch tokens (index >= 1; the taps drop CLS) of one block: the attention's entropy over the M prompts
+    divided by log M, and its largest weight, each averaged over images, heads and patches; and the share of the
+    cross-attention output that varies across patches, sqrt(sum |o - mean_patches o|^2 / sum |o|^2)."""
+    p = a[:, :, 1:, :]
+    m = p.shape[-1]
+    entropy = (-(p * p.clamp_min(1e-300).log()).sum(-1) / math.log(m)).mean() if m > 1 else torch.tensor(float("nan"))
+    largest = p.max(-1).values.mean()
+    op = o[:, 1:, :]
+    spatial = ((op - op.mean(1, keepdim=True)) ** 2).sum() / (op ** 2).sum()
+    return entropy, largest, spatial.sqrt()
+
+
+def write_cross_attention():
+    trunk = mf.load_safetensors(os.path.join(mf.VIT_DIR, "vit_timm.safetensors"))
+    images = mf.load_safetensors(os.path.join(mf.VIT_DIR, "inputs.safetensors"))["images"].double()
+    saved = mf.load_safetensors(os.path.join(mf.METHODS_DIR, "cvpt_pos3.safetensors"))
+    T = {k: v.double() for k, v in trunk.items()}
+    P = saved["param.Prompt_Tokens"].double()
+    B = images.shape[0]
+    out = collections.OrderedDict()
+    stats = []
+    x = mf.embed(T, images)
+    for i in range(mf.DEPTH):                      # position 3, evaluation (no dropout): make_fixtures.block's order
+        q = f"blocks.{i}."
+        x = x + mf.self_attention(T, i, mf.layer_norm(x, T[q + "norm1.weight"], T[q + "norm1.bias"]))
+        pr = P[i].unsqueeze(0).expand(B, -1, -1)
+        W, b = T[q + "attn.qkv.weight"], T[q + "attn.qkv.bias"]
+        H, hd = mf.HEADS, mf.D // mf.HEADS
+        qq = F.linear(x, W[:mf.D], b[:mf.D]).reshape(B, -1, H, hd).permute(0, 2, 1, 3)
+        kk = F.linear(pr, W[mf.D:2 * mf.D], b[mf.D:2 * mf.D]).reshape(B, -1, H, hd).permute(0, 2, 1, 3)
+        a = ((qq @ kk.transpose(-2, -1)) * hd ** -0.5).softmax(-1)                # [B, H, N, M]
+        o = mf.cross_attention(T, i, x, pr)
+        out[f"block{i}.weights"] = f32(a)
+        out[f"block{i}.output"] = f32(o)
+        stats.append(cross_attention_stats(a, o))
+        x = x + o
+        x = x + mf.mlp(T, i, mf.layer_norm(x, T[q + "norm2.weight"], T[q + "norm2.bias"]))
+    for j, name in enumerate(["entropy", "largest", "spatial"]):
+        out[name] = f32(torch.stack([s[j] for s in stats]))
+    print("[cross] entropy " + " ".join(f"{s[0]:.3f}" for s in stats) + "; spatial " + " ".join(f"{s[2]:.3f}" for s in stats))
+    mf.save_safetensors(os.path.join(OUT, "cross_attention.safetensors"), out,
+                        {"insert": "3", "computed_in": "float64", "mode": "evaluation",
+                         "source": "methods/cvpt_pos3.safetensors param.* on vit/vit_timm.safetensors"})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     pup_case("pup_decode", 200, in_dim=12, channels=8, convs=2, up=2, classes=5, batch=2, grid=4)
@@ -463,6 +513,7 @@ def main():
     write_miou()
     write_taps()
     write_backbone_dropout()
+    write_cross_attention()
     total = 0
     for fn in sorted(os.listdir(OUT)):
         if fn.startswith("seg_pipeline"):      # make_seg_pipeline_fixtures.py's, not this script's

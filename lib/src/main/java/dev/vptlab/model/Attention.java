@@ -99,6 +99,17 @@ public final class Attention extends AbstractBlock {
         return linear(attend(q, k, v, null), w.wo(), w.bo());
     }
 
+    /**
+     * The cross-attention's weights over the prompts, {@code softmax(Q Kᵀ · scale)} [B, H, N, M], as
+     * {@link #crossAttend} computes them (for analysis: how sharply each image token picks among the prompts).
+     */
+    public NDArray crossAttentionWeights(NDArray x, NDArray prompts, CrossWeights w) {
+        NDArray q = splitHeads(linear(x, w.wq(), w.bq()));
+        NDArray k = splitHeads(linear(prompts, w.wk(), w.bk()));
+        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(q.getManager().full(new Shape(), scale));
+        return logits.softmax(-1);
+    }
+
     /** Weights of a cross-attention: [D, D] matrices in (out, in) layout and [D] biases (bias may be null). */
     public record CrossWeights(NDArray wq, NDArray bq, NDArray wk, NDArray bk, NDArray wv, NDArray bv, NDArray wo,
             NDArray bo) {}

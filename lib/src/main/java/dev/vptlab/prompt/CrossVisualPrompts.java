@@ -61,6 +61,7 @@ public final class CrossVisualPrompts extends PromptMethod {
     private final Weights weights;
     private final NDArray prompts;
     private final List<Attention.CrossWeights> ownWeights = new ArrayList<>();
+    private Probe probe;
 
     /**
      * @param dropPathRate maximum stochastic-depth rate (0.1 in both official training scripts), reached
@@ -133,11 +134,34 @@ public final class CrossVisualPrompts extends PromptMethod {
         Attention.CrossWeights w = weights == Weights.SHARED_FROZEN ? attn.sharedWeights(ps) : ownWeights.get(i);
         NDArray p = prompts.get(i + ":" + (i + 1));
         float rate = depth > 1 ? dropPathRate * i / (depth - 1) : 0f;
+        Probe watching = probe;
         return new BlockOptions(null, x -> {
             // Training: per-sample masks need the [B, M, D] broadcast; evaluation: K/V once, broadcast.
             NDArray pr = training ? PromptDropout.apply(p, x.getShape().get(0), dropout, true) : p;
-            return Dropout.apply(attn.crossAttend(x, pr, w), dropRate, training); // CrossAttention's proj_drop
+            NDArray out = Dropout.apply(attn.crossAttend(x, pr, w), dropRate, training); // CrossAttention's proj_drop
+            if (watching != null && !training) {
+                watching.saw(i, attn.crossAttentionWeights(x, pr, w), out);
+            }
+            return out;
         }, position, rate).withDropRate(dropRate);
+    }
+
+    /** What an evaluation forward's cross-attention did in one block (for analysis; see {@link #watch}). */
+    public interface Probe {
+        /**
+         * @param block 0-based block
+         * @param weights the attention over the prompts, [B, H, N, M]
+         * @param output the cross-attention's output added to the tokens, [B, N, D]
+         */
+        void saw(int block, NDArray weights, NDArray output);
+    }
+
+    /**
+     * Calls {@code p} from every block's cross-attention in evaluation forwards (training forwards are never watched),
+     * or stops with null. The arrays belong to the forward's manager.
+     */
+    public void watch(Probe p) {
+        this.probe = p;
     }
 
     /**
