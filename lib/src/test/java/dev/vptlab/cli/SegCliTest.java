@@ -88,6 +88,45 @@ class SegCliTest {
         assertTrue(cls.err().contains("--eval-split applies to the segmentation tasks"), cls.err());
     }
 
+    /**
+     * sweep lr on fm-seg: the grid sets the prompts' lr while the heads keep the recipe's 0.4; every point scores val200;
+     * a second call finds the finished points and rewrites nothing; ADE20K and the block-location sweep are refused.
+     */
+    @Test
+    void anLrSweepOnFmSegSelectsOnValidation(@TempDir Path tmp) throws Exception {
+        Path mae = dev.vptlab.reproduce.EmbeddedBackbones.extract("mae", tmp, false, m -> { });
+        Path out = tmp.resolve("sweep");
+        String[] args = {"sweep", "lr", "--task", "fm-seg", "--recipe", "cvpt", "--backbone", mae.toString(), "--grid", "0.4,4",
+            "--iterations", "2", "--batch-size", "4", "--train-limit", "8", "--test-limit", "8", "--threads", "1",
+            "--progress", "QUIET", "--out", out.toString()};
+        CliTest.Result r = run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("selected lr ") && r.out().contains("by best val mIoU"), r.out());
+        double best = -1;
+        for (String lr : new String[] {"0.4", "4.0"}) {
+            dev.vptlab.train.RunRecord rec = dev.vptlab.train.RunRecord.read(out.resolve("lr" + lr));
+            assertEquals("val", rec.config().get("eval_split"));
+            double prompts = ((Number) rec.config().get("lr")).doubleValue();
+            assertEquals(Double.parseDouble(lr), prompts);
+            assertEquals(0.4, prompts * ((Number) rec.config().get("head_lr_mult")).doubleValue(), 1e-12, "heads keep 0.4");
+            best = Math.max(best, rec.lastValMiou());
+        }
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "by best val mIoU %.2f", best)), r.out());
+        byte[] before = Files.readAllBytes(out.resolve("lr4.0/record.json"));
+        CliTest.Result again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(new String(before), new String(Files.readAllBytes(out.resolve("lr4.0/record.json"))), "a finished point is kept");
+
+        CliTest.Result ade = run("sweep", "lr", "--task", "ade20k", "--recipe", "gated", "--backbone", mae.toString(),
+                "--data-root", tmp.toString(), "--out", tmp.resolve("ade").toString());
+        assertNotEquals(0, ade.code());
+        assertTrue(ade.err().contains("ade20k has none apart from the one the papers report"), ade.err());
+        CliTest.Result k = run("sweep", "block-location", "--task", "fm-seg", "--backbone", mae.toString(), "--out",
+                tmp.resolve("k").toString());
+        assertNotEquals(0, k.code());
+        assertTrue(k.err().contains("the lr sweep only"), k.err());
+    }
+
     @Test
     void poolingIsRefusedForASegmentationTask(@TempDir Path tmp) {
         CliTest.Result r = run("train", "--task", "fm-seg", "--backbone", tmp.resolve("none.safetensors").toString(), "--pooling",
