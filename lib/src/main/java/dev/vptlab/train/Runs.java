@@ -41,8 +41,9 @@ public final class Runs {
      * Scans {@code resultsDir} at any depth for folders holding {@code record.json} (symbolic links are not
      * followed) and returns one row per run, sorted by folder: run_id, folder (relative, '/'-separated; "." for
      * {@code resultsDir} itself), status, method, backbone, task, seed, epochs_done, last_test_top1,
-     * test_top1_at_best_val, best_test_top1, last_test_miou (only when a segmentation run is among them), trainable_params, wall_s, images_per_s (mean over epochs),
-     * skipped_images (how many images the run left out as unreadable, {@code --skip-corrupt}), note.
+     * test_top1_at_best_val, best_test_top1 (these three not when only segmentation runs have been evaluated),
+     * last_test_miou and last_val_miou (each only when a run scored that split), trainable_params, wall_s,
+     * images_per_s (mean over epochs), skipped_images (how many images the run left out as unreadable, {@code --skip-corrupt}), note.
      *
      * <p>method/backbone/task come from the config key of that name, at top level or else the first one met in
      * nested sections (keys in sorted order); empty when absent. A record that cannot be read is not skipped: its
@@ -75,6 +76,8 @@ public final class Runs {
         IntColumn skipped = IntColumn.create("skipped_images");
         StringColumn note = StringColumn.create("note");
 
+        boolean classification = false; // a run with a top-1 evaluation among them
+        boolean segmentation = false; // a run with an mIoU evaluation among them
         for (Path dir : runDirs) {
             folder.append(relative(resultsDir, dir));
             RunRecord r;
@@ -101,6 +104,14 @@ public final class Runs {
                 continue;
             }
             RunRecord.Headline h = r.headline();
+            for (EpochMetrics e : r.epochs()) {
+                for (dev.vptlab.task.EvalResult x : new dev.vptlab.task.EvalResult[] {e.val(), e.test()}) {
+                    if (x != null) {
+                        segmentation |= x.isSegmentation();
+                        classification |= !x.isSegmentation();
+                    }
+                }
+            }
             runId.append(r.runId());
             // "running" with nobody holding the folder's lock: the process died (kill -9, power loss); --resume goes on.
             boolean died = RunRecord.RUNNING.equals(r.status()) && !RunLock.isHeld(dir);
@@ -131,7 +142,8 @@ public final class Runs {
                 t.removeColumns(c.name());
             }
         }
-        return t;
+        // Likewise the top-1 columns go where only segmentation runs have been evaluated.
+        return segmentation && !classification ? t.removeColumns(lastTest.name(), testAtBestVal.name(), bestTest.name()) : t;
     }
 
     /**

@@ -59,6 +59,7 @@ class SegCliTest {
         CliTest.Result runs = run("runs", tmp.resolve("results").toString());
         assertEquals(0, runs.code(), runs.err());
         assertTrue(runs.out().contains("last_test_miou"), runs.out());
+        assertTrue(!runs.out().contains("top1"), "no classification columns for segmentation runs only: " + runs.out());
     }
 
     /** --eval-split val: the run scores val200 (recorded as val, not test), and `runs` shows it in its own column. */
