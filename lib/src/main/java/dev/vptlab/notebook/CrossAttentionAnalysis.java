@@ -39,9 +39,17 @@ import tech.tablesaw.api.Table;
 public record CrossAttentionAnalysis(int prompts, int images, double[] entropy, double[] largestWeight,
         double[] spatialShare) {
 
-    /** The first {@code images} evaluation images of a finished CVPT segmentation run, through its trained model. */
+    /**
+     * The first {@code images} evaluation images (test split) of a finished CVPT run, segmentation or classification,
+     * through its trained model; a classification task's data is looked for under {@code data} (the mini tasks need
+     * none).
+     */
     public static CrossAttentionAnalysis of(Path runDir, int images) {
-        SegConfig cfg = SegConfig.fromMap(RunRecord.read(runDir).config()).with(b -> b.testLimit = images);
+        java.util.Map<String, Object> config = RunRecord.read(runDir).config();
+        if (!SegConfig.isSegmentation(config)) {
+            return classification(runDir, dev.vptlab.train.RunConfig.fromMap(config), images);
+        }
+        SegConfig cfg = SegConfig.fromMap(config).with(b -> b.testLimit = images);
         if (!(cfg.method() instanceof CrossVisualPrompts.Config c)) {
             throw new VptlabException(runDir + ": not a CVPT run (method " + cfg.methodId() + ")");
         }
@@ -58,6 +66,28 @@ public record CrossAttentionAnalysis(int prompts, int images, double[] entropy, 
                 cvpt.watch(null);
             }
             return acc.result(c.prompts(), s.test().size());
+        }
+    }
+
+    private static CrossAttentionAnalysis classification(Path runDir, dev.vptlab.train.RunConfig cfg, int images) {
+        if (!(cfg.method() instanceof CrossVisualPrompts.Config c)) {
+            throw new VptlabException(runDir + ": not a CVPT run (method " + cfg.method().id() + ")");
+        }
+        int[] shape = dev.vptlab.train.RunModels.inputShape(cfg);
+        dev.vptlab.data.ImageDataset test = dev.vptlab.data.FirstImages.of(
+                dev.vptlab.train.RunSplits.open(cfg, Path.of("data"), shape[1], shape[0]).test(), images);
+        try (NDManager m = NDManager.newBaseManager()) {
+            dev.vptlab.prompt.PromptedVit model = dev.vptlab.train.RunModels.build(cfg, test.imageShape(), m);
+            dev.vptlab.train.RunModels.loadTrained(model, runDir.resolve(dev.vptlab.train.Trainer.TRAINABLE_FILE));
+            CrossVisualPrompts cvpt = (CrossVisualPrompts) model.method();
+            Accumulator acc = new Accumulator(model.backbone().config().depth());
+            cvpt.watch(acc);
+            try {
+                float[] unused = dev.vptlab.train.Evaluator.logits(model, test, cfg.batchSize(), null, m);
+            } finally {
+                cvpt.watch(null);
+            }
+            return acc.result(c.prompts(), test.size());
         }
     }
 
