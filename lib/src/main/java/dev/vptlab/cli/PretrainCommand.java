@@ -1,5 +1,6 @@
 package dev.vptlab.cli;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.vptlab.VptlabException;
 import dev.vptlab.data.FashionMnist;
@@ -196,27 +197,37 @@ final class PretrainCommand implements Callable<Integer> {
             throw new VptlabException(verify + ": records no linear probe to compare with");
         }
         try {
-            method = j.get("method").getAsString();
+            method = field(j, "method").getAsString();
             PretrainMethods m = PretrainMethods.named(method);
-            if (j.get("beta2").getAsDouble() != m.beta2()) {
-                throw new VptlabException(verify + ": beta2 " + j.get("beta2") + " is not " + method + "'s " + m.beta2());
+            if (field(j, "beta2").getAsDouble() != m.beta2()) {
+                throw new VptlabException(verify + ": beta2 " + field(j, "beta2") + " is not " + method + "'s " + m.beta2());
             }
-            if (!VitConfig.VIT_TINY12_FMNIST.name().equals(j.get("arch").getAsString())) {
-                throw new VptlabException(verify + ": arch " + j.get("arch") + " is not " + VitConfig.VIT_TINY12_FMNIST.name());
+            if (!VitConfig.VIT_TINY12_FMNIST.name().equals(field(j, "arch").getAsString())) {
+                throw new VptlabException(verify + ": arch " + field(j, "arch") + " is not " + VitConfig.VIT_TINY12_FMNIST.name());
             }
-            epochs = j.get("epochs").getAsInt();
-            batchSize = j.get("batch_size").getAsInt();
-            lr = j.get("lr").getAsDouble();
-            weightDecay = j.get("weight_decay").getAsDouble();
-            warmupFraction = j.get("warmup_fraction").getAsDouble();
-            seed = j.get("seed").getAsLong();
-            trainSubset = j.get("train_images").getAsInt();
-            JsonObject probe = j.getAsJsonObject("linear_probe");
-            probeTrain = probe.get("train_images").getAsInt();
-            probeTest = probe.get("test_images").getAsInt();
-        } catch (NullPointerException | ClassCastException | IllegalStateException | UnsupportedOperationException e) {
+            epochs = field(j, "epochs").getAsInt();
+            batchSize = field(j, "batch_size").getAsInt();
+            lr = field(j, "lr").getAsDouble();
+            weightDecay = field(j, "weight_decay").getAsDouble();
+            warmupFraction = field(j, "warmup_fraction").getAsDouble();
+            seed = field(j, "seed").getAsLong();
+            trainSubset = field(j, "train_images").getAsInt();
+            JsonObject probe = field(j, "linear_probe").getAsJsonObject();
+            probeTrain = field(probe, "train_images").getAsInt();
+            probeTest = field(probe, "test_images").getAsInt();
+        } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+            // Gson: a field of another type
             throw new VptlabException(verify + ": not a vptlab pretrain manifest (" + e + ")");
         }
+    }
+
+    /** A manifest field that must be there. */
+    private JsonElement field(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            throw new VptlabException(verify + ": not a vptlab pretrain manifest (no " + name + ")");
+        }
+        return e;
     }
 
     private Path tempTarget(PretrainMethods m) {

@@ -145,8 +145,7 @@ final class SweepCommand implements Callable<Integer> {
             boolean started = Files.exists(dir.resolve("record.json"));
             if (started) {
                 RunRecord old = RunRecord.read(dir);
-                if (old.status().equals(RunRecord.FINISHED) && old.config().equals(RunRecord.start("x", cfg.toMap(), 0,
-                        java.util.Map.of(), "", 0, 0).config())) {
+                if (old.status().equals(RunRecord.FINISHED) && old.config().equals(cfg.recorded())) {
                     r = old;
                 }
             }

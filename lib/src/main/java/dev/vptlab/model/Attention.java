@@ -104,10 +104,7 @@ public final class Attention extends AbstractBlock {
      * {@link #crossAttend} computes them (for analysis: how sharply each image token picks among the prompts).
      */
     public NDArray crossAttentionWeights(NDArray x, NDArray prompts, CrossWeights w) {
-        NDArray q = splitHeads(linear(x, w.wq(), w.bq()));
-        NDArray k = splitHeads(linear(prompts, w.wk(), w.bk()));
-        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(q.getManager().full(new Shape(), scale));
-        return logits.softmax(-1);
+        return logits(splitHeads(linear(x, w.wq(), w.bq())), splitHeads(linear(prompts, w.wk(), w.bk()))).softmax(-1);
     }
 
     /** Weights of a cross-attention: [D, D] matrices in (out, in) layout and [D] biases (bias may be null). */
@@ -116,17 +113,22 @@ public final class Attention extends AbstractBlock {
 
     /** [B, H, N, hd] x3 -> merged heads [B, N, D] (channel 64·h + j). */
     private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray temperature) {
-        // Not mul(float): DJL wraps a Java number in a tensor over a Java direct buffer and frees it right
-        // after the op, but autograd's MulBackward keeps that tensor for the backward pass; once the GC
-        // reclaims the buffer, gradients read garbage (rare, GC-timed NaNs). A 0-d tensor made by the
-        // engine (full) owns its memory.
-        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(q.getManager().full(new Shape(), scale));
+        NDArray logits = logits(q, k);
         if (temperature != null) {
             logits = logits.div(temperature);
         }
         NDArray out = logits.softmax(-1).matMul(v);
         Shape s = out.getShape();
         return out.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), dim);
+    }
+
+    /** {@code Q Kᵀ · scale}, [B, H, N, M] (K may broadcast over the batch). */
+    private NDArray logits(NDArray q, NDArray k) {
+        // Not mul(float): DJL wraps a Java number in a tensor over a Java direct buffer and frees it right
+        // after the op, but autograd's MulBackward keeps that tensor for the backward pass; once the GC
+        // reclaims the buffer, gradients read garbage (rare, GC-timed NaNs). A 0-d tensor made by the
+        // engine (full) owns its memory.
+        return q.matMul(k.transpose(0, 1, 3, 2)).mul(q.getManager().full(new Shape(), scale));
     }
 
     /** [P, D] or [1|B, P, D] -> [B, H, P, hd]. */

@@ -57,15 +57,8 @@ public record CrossAttentionAnalysis(int prompts, int images, double[] entropy, 
         try (NDManager m = NDManager.newBaseManager()) {
             SegModel model = SegModel.build(cfg, s.test().channels(), m);
             model.load(runDir.resolve(SegTrainer.TRAINABLE_FILE));
-            CrossVisualPrompts cvpt = (CrossVisualPrompts) model.prompted().method();
-            Accumulator acc = new Accumulator(model.prompted().backbone().config().depth());
-            cvpt.watch(acc);
-            try {
-                SegEvaluator.evaluate(model, s.test(), cfg.crop(), cfg.stride(), false, cfg.batchSize(), m, null);
-            } finally {
-                cvpt.watch(null);
-            }
-            return acc.result(c.prompts(), s.test().size());
+            return watched(model.prompted(), c, s.test().size(),
+                    () -> SegEvaluator.evaluate(model, s.test(), cfg.crop(), cfg.stride(), false, cfg.batchSize(), m, null));
         }
     }
 
@@ -79,16 +72,22 @@ public record CrossAttentionAnalysis(int prompts, int images, double[] entropy, 
         try (NDManager m = NDManager.newBaseManager()) {
             dev.vptlab.prompt.PromptedVit model = dev.vptlab.train.RunModels.build(cfg, test.imageShape(), m);
             dev.vptlab.train.RunModels.loadTrained(model, runDir.resolve(dev.vptlab.train.Trainer.TRAINABLE_FILE));
-            CrossVisualPrompts cvpt = (CrossVisualPrompts) model.method();
-            Accumulator acc = new Accumulator(model.backbone().config().depth());
-            cvpt.watch(acc);
-            try {
-                float[] unused = dev.vptlab.train.Evaluator.logits(model, test, cfg.batchSize(), null, m);
-            } finally {
-                cvpt.watch(null);
-            }
-            return acc.result(c.prompts(), test.size());
+            return watched(model, c, test.size(), () -> dev.vptlab.train.Evaluator.logits(model, test, cfg.batchSize(), null, m));
         }
+    }
+
+    /** The statistics of the cross-attention of {@code model} during {@code forwards}, its evaluation forwards. */
+    private static CrossAttentionAnalysis watched(dev.vptlab.prompt.PromptedVit model, CrossVisualPrompts.Config c,
+            int images, Runnable forwards) {
+        CrossVisualPrompts cvpt = (CrossVisualPrompts) model.method();
+        Accumulator acc = new Accumulator(model.backbone().config().depth());
+        cvpt.watch(acc);
+        try {
+            forwards.run();
+        } finally {
+            cvpt.watch(null);
+        }
+        return acc.result(c.prompts(), images);
     }
 
     /** One row per block (1-based, as the papers number blocks). */

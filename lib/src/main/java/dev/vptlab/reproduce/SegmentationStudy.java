@@ -170,8 +170,7 @@ public final class SegmentationStudy {
             return null;
         }
         RunRecord r = RunRecord.read(j.folder());
-        java.util.Map<String, Object> want = RunRecord.start("x", j.config().toMap(), 0, java.util.Map.of(), "", 0, 0).config();
-        if (!want.equals(r.config())) {
+        if (!j.config().recorded().equals(r.config())) {
             throw new VptlabException(j.folder() + " holds a run with another config; remove it or choose another results folder");
         }
         return r.status().equals(RunRecord.FINISHED) || r.status().equals(RunRecord.FAILED) ? r : null;

@@ -161,6 +161,14 @@ public record SegConfig(String task, String data, String backbone, Integer heads
         return m;
     }
 
+    /**
+     * {@link #toMap()} as a run record stores it (numbers canonicalised through its JSON form): what a run folder's
+     * config is compared with before it is resumed or reused.
+     */
+    public Map<String, Object> recorded() {
+        return dev.vptlab.train.RunRecord.start("x", toMap(), 0, Map.of(), "", 0, 0).config();
+    }
+
     /** The config a run record stored ({@link #toMap()}), e.g. to evaluate a finished run. */
     public static SegConfig fromMap(Map<String, Object> m) {
         try {

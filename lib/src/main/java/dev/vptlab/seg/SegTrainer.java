@@ -115,7 +115,7 @@ public final class SegTrainer {
         String backboneHash = FileHash.sha256(Path.of(cfg.backbone()));
         int done = 0;
         if (old != null) {
-            Map<String, Object> mine = RunRecord.start("x", cfg.toMap(), 0, Map.of(), "", 0, 0).config();
+            Map<String, Object> mine = cfg.recorded();
             if (!mine.equals(old.config())) {
                 List<String> diff = new ArrayList<>();
                 mine.forEach((k, v) -> {

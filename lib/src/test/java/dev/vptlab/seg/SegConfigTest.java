@@ -28,7 +28,7 @@ class SegConfigTest {
 
     /** The config as the run record keeps it (JSON numbers canonicalised), which is what resume compares. */
     private static Map<String, Object> stored(SegConfig c) {
-        return RunRecord.start("x", c.toMap(), 0, Map.of(), "", 0, 0).config();
+        return c.recorded();
     }
 
     @Property(tries = 60, seed = "20261206")

@@ -104,6 +104,30 @@ class PretrainCommandTest {
         assertTrue(ee.toString().contains("--verify takes the recipe from the manifest"), ee.toString());
     }
 
+    /** A manifest with a field missing or of another type is a typed error naming the file, before any training. */
+    @Test
+    void aMalformedManifestIsATypedError() throws Exception {
+        com.google.gson.JsonObject good;
+        try (var in = PretrainCommandTest.class.getResourceAsStream("/dev/vptlab/embedded/mae.manifest.json")) {
+            good = com.google.gson.JsonParser.parseString(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+        }
+        String[][] cases = {{"epochs", null, "no epochs"}, {"epochs", "two", "not a vptlab pretrain manifest"},
+            {"seed", null, "no seed"}};
+        for (String[] c : cases) {
+            com.google.gson.JsonObject j = good.deepCopy();
+            j.remove(c[0]);
+            if (c[1] != null) {
+                j.addProperty(c[0], c[1]);
+            }
+            java.nio.file.Path f = tmp.resolve("bad-" + c[0] + (c[1] == null ? "" : "-" + c[1]) + ".manifest.json");
+            java.nio.file.Files.writeString(f, j.toString());
+            StringWriter se = new StringWriter();
+            assertEquals(1, run(new StringWriter(), se, "pretrain", "--verify", f.toString()), se.toString());
+            assertTrue(se.toString().contains(f.toString()) && se.toString().contains(c[2]), se.toString());
+        }
+    }
+
     @Test
     void methodAndOutAreRequiredWithoutVerify() {
         StringWriter se = new StringWriter();
