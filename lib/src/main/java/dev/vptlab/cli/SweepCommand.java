@@ -61,12 +61,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads == null) {
-            return sweep();
-        }
-        try (dev.vptlab.train.TorchThreads.Scope t = dev.vptlab.train.TorchThreads.exactly(threads)) {
-            return sweep();
-        }
+        return dev.vptlab.train.TorchThreads.during(threads, this::sweep);
     }
 
     private int sweep() {

@@ -43,12 +43,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads == null) {
-            return train();
-        }
-        try (TorchThreads.Scope t = TorchThreads.exactly(threads)) {
-            return train();
-        }
+        return TorchThreads.during(threads, this::train);
     }
 
     private int train() {

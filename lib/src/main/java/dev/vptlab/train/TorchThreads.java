@@ -36,6 +36,16 @@ public final class TorchThreads {
         return () -> JniUtils.setNumThreads(before);
     }
 
+    /** {@code work} with {@code n} threads and the previous count restored after it, or as it is when {@code n} is null. */
+    public static <T> T during(Integer n, java.util.function.Supplier<T> work) {
+        if (n == null) {
+            return work.get();
+        }
+        try (Scope s = exactly(n)) {
+            return work.get();
+        }
+    }
+
     /** Restores the previous count on close. */
     @FunctionalInterface
     public interface Scope extends AutoCloseable {
