@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vptlab.VptlabException;
 import dev.vptlab.data.SegSample;
+import dev.vptlab.util.ExitGuard;
 import java.util.List;
 
 /**
@@ -63,7 +64,7 @@ public final class SegEvaluator {
     private static void batched(SegModel model, SegData data, int from, int to, int crop, NDManager base, MeanIou iou,
             Predictions sink) {
         // The scope frees what the forward attaches to the parameters' manager, not only the sub-manager's arrays.
-        try (NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+        try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             int c = data.channels();
             float[] x = new float[(to - from) * c * crop * crop];
             for (int k = from; k < to; k++) {
@@ -90,7 +91,7 @@ public final class SegEvaluator {
     private static void single(SegModel model, SegData data, int i, int crop, int stride, boolean multiScale, NDManager base,
             MeanIou iou, Predictions sink) {
         SegData.Annotation a = data.annotation(i);
-        try (NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+        try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             NDArray probs = null;
             for (double r : multiScale ? MS_RATIOS : List.of(1.0)) {
                 for (boolean flip : multiScale ? new boolean[] {false, true} : new boolean[] {false}) {

@@ -21,6 +21,7 @@ import dev.vptlab.train.Sgd;
 import dev.vptlab.train.TrainStep;
 import dev.vptlab.util.AtomicFiles;
 import dev.vptlab.util.Csv;
+import dev.vptlab.util.ExitGuard;
 import dev.vptlab.util.FileHash;
 import dev.vptlab.util.Seeds;
 import java.nio.file.Files;
@@ -189,7 +190,9 @@ public final class SegTrainer {
         SegModel model = ctx.model();
         int total = cfg.periods();
         if (done == total && old.status().equals(RunRecord.FINISHED)) {
-            model.save(runDir.resolve(TRAINABLE_FILE));
+            try (ExitGuard.Hold exit = ExitGuard.hold()) {
+                model.save(runDir.resolve(TRAINABLE_FILE));
+            }
             return old;
         }
         RunRecord record = record(RunRecord.RUNNING, ctx, null, periods);
@@ -241,8 +244,10 @@ public final class SegTrainer {
                         val ? null : result);
                 periods.add(m);
                 Map<String, RawTensor> tensors = new LinkedHashMap<>();
-                model.tensors().forEach((k, v) -> tensors.put("param/" + k, v));
-                sgd.state().forEach((k, v) -> tensors.put("optim/" + k, v));
+                try (ExitGuard.Hold exit = ExitGuard.hold()) {
+                    model.tensors().forEach((k, v) -> tensors.put("param/" + k, v));
+                    sgd.state().forEach((k, v) -> tensors.put("optim/" + k, v));
+                }
                 AtomicFiles.writeString(runDir.resolve(CLASS_IOU_FILE), classIouCsv(iou));
                 boolean last = p == total - 1;
                 record = record(last ? RunRecord.FINISHED : RunRecord.RUNNING, ctx, last ? Instant.now().toString() : null, periods);
@@ -257,7 +262,9 @@ public final class SegTrainer {
         if (cfg.multiScale()) {
             multiScale(model, ctx.base());
         }
-        model.save(runDir.resolve(TRAINABLE_FILE));
+        try (ExitGuard.Hold exit = ExitGuard.hold()) {
+            model.save(runDir.resolve(TRAINABLE_FILE));
+        }
         return record;
     }
 

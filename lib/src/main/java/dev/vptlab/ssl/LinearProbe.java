@@ -13,6 +13,7 @@ import dev.vptlab.data.ImageDataset;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
 import dev.vptlab.prompt.Pooling;
+import dev.vptlab.util.ExitGuard;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -115,7 +116,7 @@ public final class LinearProbe {
             ParameterStore ps = new ParameterStore(base, false);
             for (int start = 0; start < n; start += batch) {
                 int count = Math.min(batch, n - start);
-                try (NDManager step = base.newSubManager(); NDScope scope = new NDScope()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = base.newSubManager(); NDScope scope = new NDScope()) {
                     NDArray images = Batches.images(step, d, Batches.range(start, count), i -> null);
                     NDArray tokens = vit.embed(ps, images, false);
                     for (int i = 0; i < vit.depth(); i++) {

@@ -11,6 +11,7 @@ import dev.vptlab.train.AdamW;
 import dev.vptlab.train.GatedCosineSchedule;
 import dev.vptlab.train.NonFiniteLossException;
 import dev.vptlab.train.Schedules;
+import dev.vptlab.util.ExitGuard;
 import dev.vptlab.util.Seeds;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -112,7 +113,7 @@ public final class Pretrainer implements AutoCloseable {
                 int[] idx = java.util.Arrays.copyOfRange(order, s * options.batchSize(), (s + 1) * options.batchSize());
                 double lr = schedule.lr((int) step);
                 float loss;
-                try (NDManager stepManager = base.newSubManager()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager stepManager = base.newSubManager()) {
                     method.beforeStep(step, total);
                     final long st = step;
                     final int ep = epoch;

@@ -9,6 +9,7 @@ import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
 import dev.vptlab.task.EvalResult;
 import dev.vptlab.task.Task;
+import dev.vptlab.util.ExitGuard;
 import dev.vptlab.util.Seeds;
 import java.util.Map;
 import java.util.Random;
@@ -60,7 +61,7 @@ final class Epochs {
                 decoded = await(next);
                 next = s + 1 < steps ? decodeAhead.apply(s + 1) : null;
             }
-            try (NDManager step = base.newSubManager()) {
+            try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = base.newSubManager()) {
                 final int st = s;
                 final Batches.HostBatch ready = decoded;
                 NDArray[] logits = new NDArray[1];

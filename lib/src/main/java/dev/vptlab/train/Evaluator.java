@@ -11,6 +11,7 @@ import dev.vptlab.data.Batches;
 import dev.vptlab.data.ImageDataset;
 import dev.vptlab.prompt.PromptedVit;
 import dev.vptlab.util.Csv;
+import dev.vptlab.util.ExitGuard;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class Evaluator {
         Random fixed = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
             int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
-            try (NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
+            try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
                 NDArray logits = cache != null
                         ? model.forwardFrom(cache.block(), cache.batch(step, idx), false)
                         : model.forward(Batches.images(step, d, idx, i -> fixed), false);

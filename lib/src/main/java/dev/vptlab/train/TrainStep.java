@@ -4,13 +4,15 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import dev.vptlab.util.ExitGuard;
 import java.util.function.Supplier;
 
 /**
  * One optimisation step, the same for prompt tuning ({@link Trainer}), pre-training ({@code ssl.Pretrainer}) and
  * the speed benchmark ({@code report.Bench}): in a scope that frees every intermediate, the engine's generator is
  * re-seeded (when a seed is given, so dropout and drop-path masks are a function of the step alone), the loss is
- * computed under a gradient collector, refused if not finite, back-propagated; then the optimiser updates.
+ * computed under a gradient collector, refused if not finite, back-propagated; then the optimiser updates. A
+ * SIGTERM waits for the step to end ({@link ExitGuard}).
  */
 public final class TrainStep {
     /** What the step computes: the loss, and anything else the caller keeps (read in {@link #afterBackward}). */
@@ -40,23 +42,25 @@ public final class TrainStep {
      */
     public static float run(Integer engineSeed, Forward forward, AfterBackward afterBackward, NonFinite nonFinite,
             Runnable update) {
-        float loss;
-        try (NDScope scope = new NDScope()) {
-            if (engineSeed != null) {
-                Engine.getInstance().setRandomSeed(engineSeed);
-            }
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray l = forward.loss();
-                loss = l.getFloat();
-                if (!Float.isFinite(loss)) {
-                    throw nonFinite.error(loss);
+        try (ExitGuard.Hold exit = ExitGuard.hold()) {
+            float loss;
+            try (NDScope scope = new NDScope()) {
+                if (engineSeed != null) {
+                    Engine.getInstance().setRandomSeed(engineSeed);
                 }
-                gc.backward(l);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = forward.loss();
+                    loss = l.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw nonFinite.error(loss);
+                    }
+                    gc.backward(l);
+                }
+                afterBackward.run();
             }
-            afterBackward.run();
+            update.run();
+            return loss;
         }
-        update.run();
-        return loss;
     }
 
     /** {@link #run} with nothing after the backward pass. */

@@ -5,6 +5,7 @@ import dev.vptlab.task.Classification;
 import dev.vptlab.task.Losses;
 import dev.vptlab.task.EvalResult;
 import dev.vptlab.data.Splits;
+import dev.vptlab.util.ExitGuard;
 import dev.vptlab.util.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -195,7 +196,9 @@ public final class Trainer {
             int done, RunRecord old) {
         PromptedVit model = run.model();
         if (done == cfg.epochs() && old.status().equals(RunRecord.FINISHED) && run.changes().equals(old.configChanges())) {
-            model.saveTrainable(runDir.resolve(TRAINABLE_FILE)); // the same bytes again, in case a kill fell before it
+            try (ExitGuard.Hold exit = ExitGuard.hold()) {
+                model.saveTrainable(runDir.resolve(TRAINABLE_FILE)); // the same bytes again, in case a kill fell before it
+            }
             return old;
         }
         RunRecord record = record(done == cfg.epochs() ? RunRecord.FINISHED : RunRecord.RUNNING, null, run,
@@ -211,7 +214,10 @@ public final class Trainer {
                 } catch (NonFiniteException e) {
                     throw new NonFiniteException(loop.atEpoch(epoch) + ": " + e.getMessage() + Epochs.keptCheckpoint(epoch));
                 }
-                Map<String, RawTensor> tensors = StateFile.tensors(model, optimizer);
+                Map<String, RawTensor> tensors;
+                try (ExitGuard.Hold exit = ExitGuard.hold()) {
+                    tensors = StateFile.tensors(model, optimizer);
+                }
                 String bad = FiniteChecks.problem(tensors);
                 if (bad != null) {
                     throw new NonFiniteException(loop.atEpoch(epoch) + ": the trained values are no longer usable numbers ("
@@ -228,7 +234,9 @@ public final class Trainer {
                 progress.endEpoch(m);
             }
         }
-        model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
+        try (ExitGuard.Hold exit = ExitGuard.hold()) {
+            model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
+        }
         return record;
     }
 

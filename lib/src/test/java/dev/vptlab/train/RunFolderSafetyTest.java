@@ -35,7 +35,7 @@ class RunFolderSafetyTest {
     }
 
     /** TrainerTest's small runs on the first 96 training and 32 val/test images: three steps per epoch. */
-    private static RunConfig.Builder small(String method) {
+    static RunConfig.Builder small(String method) {
         return TrainerTest.small(method).trainLimit(96).testLimit(32);
     }
 
@@ -44,15 +44,23 @@ class RunFolderSafetyTest {
         return RunSplits.open(c, null, 32, 3);
     }
 
-    private static RunRecord run(RunConfig c, Path dir, boolean resume) {
+    static RunRecord run(RunConfig c, Path dir, boolean resume) {
         return new Trainer(c, splits(c), dir, quiet()).run(resume);
     }
 
     /** {@code vptlab train} of {@code c} in a child JVM that pauses (forever) at {@code point}. */
     private Process child(RunConfig c, Path dir, boolean resume, String point, Path marker) throws IOException {
+        List<String> cmd = trainCommand(c, dir, resume, "-D" + PausePoints.POINT + "=" + point,
+                "-D" + PausePoints.MARKER + "=" + marker);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(point + ".log").toFile()).start();
+    }
+
+    /** The command line of {@code vptlab train} for {@code c} (a {@link #small} config) in a child JVM. */
+    static List<String> trainCommand(RunConfig c, Path dir, boolean resume, String... jvmOptions) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-D" + PausePoints.POINT + "=" + point, "-D" + PausePoints.MARKER + "=" + marker,
-                "-cp", System.getProperty("java.class.path"), "dev.vptlab.cli.Main", "train",
+                "-Dai.djl.offline=true"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vptlab.cli.Main", "train",
                 "--task", "synthetic", "--backbone", c.backbone(), "--heads", "3", "--epochs", String.valueOf(c.epochs()),
                 "--warmup-epochs", String.valueOf(c.warmupEpochs()), "--batch-size", "32", "--classes", "10", "--prompts", "4",
                 "--gate-init", "1", "--pooling", "CLS", "--lr", String.valueOf(c.lr()), "--train-limit", String.valueOf(c.trainLimit()),
@@ -61,7 +69,7 @@ class RunFolderSafetyTest {
         if (resume) {
             cmd.add("--resume");
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(point + ".log").toFile()).start();
+        return cmd;
     }
 
     /** Waits until the child has written {@code marker} (it is then paused at its point). */
