@@ -11,6 +11,7 @@ import dev.vptlab.checkpoint.Checkpoint;
 import dev.vptlab.checkpoint.LoadReport;
 import dev.vptlab.model.VisionTransformer;
 import dev.vptlab.model.VitConfig;
+import dev.vptlab.util.ExitGuard;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -76,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 int reps = 3;
                 for (int i = 0; i < reps; i++) {
-                    try (NDManager inner = step.newSubManager()) {
+                    try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager inner = step.newSubManager()) {
                         vit.forward(ps, new NDList(xs.duplicate()), false).singletonOrThrow().toFloatArray();
                     }
                 }

@@ -67,9 +67,9 @@ final class ReproduceWorkers {
     }
 
     /**
-     * In a worker: stops this JVM at once when its stdin ends, i.e. when the process that started it has ended. A
-     * run stopped there is like a run killed with SIGKILL: its folder keeps the last finished epoch or evaluation
-     * (writes are atomic) and the next {@code reproduce} resumes it.
+     * In a worker: stops this JVM when its stdin ends, i.e. when the process that started it has ended, as soon as
+     * the running step or evaluation batch is done ({@code util.ExitGuard}). Its run folder keeps the last finished
+     * epoch or evaluation (writes are atomic) and the next {@code reproduce} resumes it.
      */
     static void watchParent() {
         Thread t = new Thread(() -> {
@@ -81,7 +81,7 @@ final class ReproduceWorkers {
                 // a broken pipe is an end too
             }
             System.err.println("vptlab: reproduce worker: the parent process ended, stopping");
-            Runtime.getRuntime().halt(3);
+            System.exit(3); // after the running step: ExitGuard's hook waits for it
         }, "reproduce-parent-watch");
         t.setDaemon(true);
         t.start();

@@ -16,6 +16,7 @@ import dev.vptlab.task.Classification;
 import dev.vptlab.train.TrainStep;
 import dev.vptlab.train.Optimizer;
 import dev.vptlab.train.Sgd;
+import dev.vptlab.util.ExitGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ public final class Bench {
                             TrainStep.nonFinite(() -> "bench"), () -> opt.step(model.trainableParameters(), 0.01));
                 }
                 long t1 = System.nanoTime();
-                try (NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
                     model.forward(images, false).toFloatArray();
                 }
                 long t2 = System.nanoTime();

@@ -15,6 +15,7 @@ import dev.vptlab.seg.SegMacs;
 import dev.vptlab.seg.SegModel;
 import dev.vptlab.train.Sgd;
 import dev.vptlab.train.TrainStep;
+import dev.vptlab.util.ExitGuard;
 import java.util.Locale;
 
 /**
@@ -64,7 +65,7 @@ public final class SegmentationBench {
                     return loss;
                 }, TrainStep.nonFinite(() -> "bench"), () -> sgd.step(model.trainableParameters(), 1e-3));
                 long t1 = System.nanoTime();
-                try (NDScope scope = new NDScope()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold(); NDScope scope = new NDScope()) {
                     model.decode(images).toFloatArray();
                 }
                 long t2 = System.nanoTime();

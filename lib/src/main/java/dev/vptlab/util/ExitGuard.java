@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Why: the JVM's exit runs the C library's {@code exit()}, which destroys libtorch's static objects. A thread
  * still inside libtorch at that moment (a backward pass, most often) then reads freed state, and the JVM dies with
- * SIGSEGV, exit status 134 and an {@code hs_err_pid*.log} in the working directory. With a plain training loop that
- * was half of all SIGTERMs, and SIGTERM is how Slurm preempts or cancels a job.
+ * SIGSEGV, exit status 134 and an {@code hs_err_pid*.log} in the working directory. During training that was about a
+ * third of all SIGTERMs, and SIGTERM is how Slurm pre-empts or cancels a job.
  *
  * <p>Work that calls PyTorch runs under a {@link #hold()}, one step or one evaluation batch at a time. On
  * shutdown a hook waits until no such work is running, at most {@link #GRACE_SECONDS} (Slurm's default
@@ -35,11 +35,11 @@ public final class ExitGuard {
     private ExitGuard() {}
 
     /**
-     * Holds the exit off until the returned hold is closed; after a shutdown began, waits forever instead. Open it
-     * first in a try-with-resources, so that it closes last, after the step's arrays are freed.
+     * Holds the exit off until the returned hold is closed. Once the shutdown hook has waited out the running holds,
+     * a new one waits until the JVM is gone. Open it first in a try-with-resources, so that it closes last, after the
+     * step's arrays are freed; close it on the thread that opened it.
      */
     public static Hold hold() {
-        LOCK.readLock().lock();
         return new Hold();
     }
 
@@ -47,7 +47,9 @@ public final class ExitGuard {
     public static final class Hold implements AutoCloseable {
         private boolean open = true;
 
-        private Hold() {}
+        private Hold() {
+            LOCK.readLock().lock();
+        }
 
         @Override
         public void close() {

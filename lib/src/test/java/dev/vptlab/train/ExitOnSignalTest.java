@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM (Slurm's cancel and pre-emption, {@code kill}, {@code Process.destroy}) in the middle of training. Before
- * {@link ExitGuard}, about half of such exits crashed inside libtorch (status 134, an {@code hs_err_pid*.log} left in
+ * {@link ExitGuard}, about a third of such exits crashed inside libtorch (status 134, an {@code hs_err_pid*.log} left in
  * the working directory).
  */
 class ExitOnSignalTest {
@@ -29,7 +29,7 @@ class ExitOnSignalTest {
         // The embedded MAE trunk and the whole synthetic task (256 train, 64 val, 128 test images): the steps and
         // evaluations of the tiny fixture are too short for a signal to land inside libtorch often.
         Path trunk = EmbeddedBackbones.extract("mae", Files.createDirectories(tmp.resolve("trunk")), false, m -> { });
-        RunConfig c = RunFolderSafetyTest.small("vpt-deep").backbone(trunk.toString()).trainLimit(0).testLimit(0)
+        RunConfig c = RunFolderSafetyTest.small("gated").backbone(trunk.toString()).trainLimit(0).testLimit(0)
                 .epochs(50).build();
         Path cwd = Files.createDirectories(tmp.resolve("cwd"));
         Random delays = new Random(7);
