@@ -70,7 +70,8 @@ public final class Bench {
                             TrainStep.nonFinite(() -> "bench"), () -> opt.step(model.trainableParameters(), 0.01));
                 }
                 long t1 = System.nanoTime();
-                try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold();
+                        NDManager s = m.newSubManager(); NDScope scope = new NDScope()) {
                     model.forward(images, false).toFloatArray();
                 }
                 long t2 = System.nanoTime();

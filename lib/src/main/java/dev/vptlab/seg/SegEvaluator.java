@@ -64,7 +64,8 @@ public final class SegEvaluator {
     private static void batched(SegModel model, SegData data, int from, int to, int crop, NDManager base, MeanIou iou,
             Predictions sink) {
         // The scope frees what the forward attaches to the parameters' manager, not only the sub-manager's arrays.
-        try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+        try (ExitGuard.Hold exit = ExitGuard.hold();
+                NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             int c = data.channels();
             float[] x = new float[(to - from) * c * crop * crop];
             for (int k = from; k < to; k++) {
@@ -91,7 +92,8 @@ public final class SegEvaluator {
     private static void single(SegModel model, SegData data, int i, int crop, int stride, boolean multiScale, NDManager base,
             MeanIou iou, Predictions sink) {
         SegData.Annotation a = data.annotation(i);
-        try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+        try (ExitGuard.Hold exit = ExitGuard.hold();
+                NDManager m = base.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             NDArray probs = null;
             for (double r : multiScale ? MS_RATIOS : List.of(1.0)) {
                 for (boolean flip : multiScale ? new boolean[] {false, true} : new boolean[] {false}) {

@@ -116,7 +116,8 @@ public final class LinearProbe {
             ParameterStore ps = new ParameterStore(base, false);
             for (int start = 0; start < n; start += batch) {
                 int count = Math.min(batch, n - start);
-                try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = base.newSubManager(); NDScope scope = new NDScope()) {
+                try (ExitGuard.Hold exit = ExitGuard.hold();
+                        NDManager step = base.newSubManager(); NDScope scope = new NDScope()) {
                     NDArray images = Batches.images(step, d, Batches.range(start, count), i -> null);
                     NDArray tokens = vit.embed(ps, images, false);
                     for (int i = 0; i < vit.depth(); i++) {

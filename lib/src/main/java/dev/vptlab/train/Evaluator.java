@@ -32,7 +32,8 @@ public final class Evaluator {
         Random fixed = new Random(0);
         for (int start = 0; start < d.size(); start += batchSize) {
             int[] idx = Batches.range(start, Math.min(batchSize, d.size() - start));
-            try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
+            try (ExitGuard.Hold exit = ExitGuard.hold();
+                    NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
                 NDArray logits = cache != null
                         ? model.forwardFrom(cache.block(), cache.batch(step, idx), false)
                         : model.forward(Batches.images(step, d, idx, i -> fixed), false);

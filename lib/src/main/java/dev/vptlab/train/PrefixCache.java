@@ -111,7 +111,8 @@ public final class PrefixCache implements AutoCloseable {
             int[] idx = Batches.range(start, Math.min(batchSize, store.count() - start));
             // The scope frees every intermediate of the prefix: ops on frozen parameters attach their results to
             // the parameters' manager, not to this step's, so closing the sub-manager alone would keep them all.
-            try (ExitGuard.Hold exit = ExitGuard.hold(); NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
+            try (ExitGuard.Hold exit = ExitGuard.hold();
+                    NDManager step = parent.newSubManager(); NDScope scope = new NDScope()) {
                 store.putAll(start, tokens.apply(step, idx).toFloatArray());
             }
         }
