@@ -190,9 +190,7 @@ public final class SegTrainer {
         SegModel model = ctx.model();
         int total = cfg.periods();
         if (done == total && old.status().equals(RunRecord.FINISHED)) {
-            try (ExitGuard.Hold exit = ExitGuard.hold()) {
-                model.save(runDir.resolve(TRAINABLE_FILE));
-            }
+            saveTrainable(model); // the same bytes again
             return old;
         }
         RunRecord record = record(RunRecord.RUNNING, ctx, null, periods);
@@ -250,6 +248,14 @@ public final class SegTrainer {
                 }
                 AtomicFiles.writeString(runDir.resolve(CLASS_IOU_FILE), classIouCsv(iou));
                 boolean last = p == total - 1;
+                if (last) {
+                    // before the record that says finished: a stop at any point never leaves a finished record
+                    // without them (reproduce reuses a finished run as it is)
+                    if (cfg.multiScale()) {
+                        multiScale(model, ctx.base());
+                    }
+                    saveTrainable(model);
+                }
                 record = record(last ? RunRecord.FINISHED : RunRecord.RUNNING, ctx, last ? Instant.now().toString() : null, periods);
                 ctx.folder().write(record);
                 Safetensors.write(state, tensors, Map.of(PERIODS_DONE, String.valueOf(p + 1), "iterations_done",
@@ -259,13 +265,13 @@ public final class SegTrainer {
         } finally {
             pool.shutdownNow();
         }
-        if (cfg.multiScale()) {
-            multiScale(model, ctx.base());
-        }
+        return record;
+    }
+
+    private void saveTrainable(SegModel model) {
         try (ExitGuard.Hold exit = ExitGuard.hold()) {
             model.save(runDir.resolve(TRAINABLE_FILE));
         }
-        return record;
     }
 
     /** File of the multi-scale evaluation: mIoU and aAcc (percent) and the split, one JSON object. */

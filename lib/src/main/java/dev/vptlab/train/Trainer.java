@@ -196,10 +196,11 @@ public final class Trainer {
             int done, RunRecord old) {
         PromptedVit model = run.model();
         if (done == cfg.epochs() && old.status().equals(RunRecord.FINISHED) && run.changes().equals(old.configChanges())) {
-            try (ExitGuard.Hold exit = ExitGuard.hold()) {
-                model.saveTrainable(runDir.resolve(TRAINABLE_FILE)); // the same bytes again, in case a kill fell before it
-            }
+            saveTrainable(model); // the same bytes again
             return old;
+        }
+        if (done == cfg.epochs()) {
+            saveTrainable(model);
         }
         RunRecord record = record(done == cfg.epochs() ? RunRecord.FINISHED : RunRecord.RUNNING, null, run,
                 done == cfg.epochs() ? Instant.now().toString() : null, epochs);
@@ -225,6 +226,9 @@ public final class Trainer {
                 }
                 epochs.add(m);
                 boolean last = epoch == cfg.epochs() - 1;
+                if (last) {
+                    saveTrainable(model);
+                }
                 record = record(last ? RunRecord.FINISHED : RunRecord.RUNNING, null, run, last ? Instant.now().toString() : null,
                         epochs);
                 run.folder().write(record);
@@ -234,10 +238,18 @@ public final class Trainer {
                 progress.endEpoch(m);
             }
         }
+        return record;
+    }
+
+    /**
+     * Writes {@code trainable.safetensors}, always before the record that says the run finished: a stop at any point
+     * (SIGKILL, or SIGTERM, after which this thread runs on until its next {@link ExitGuard} hold) never leaves a
+     * finished record without it, and {@code reproduce} reuses a finished run as it is.
+     */
+    private void saveTrainable(PromptedVit model) {
         try (ExitGuard.Hold exit = ExitGuard.hold()) {
             model.saveTrainable(runDir.resolve(TRAINABLE_FILE));
         }
-        return record;
     }
 
     /**

@@ -166,6 +166,28 @@ class RunFolderSafetyTest {
     }
 
     @Test
+    void aFinishedRecordAlwaysHasItsTrainedFile() throws Exception {
+        // reproduce reuses a finished run as it is, so the trained file must exist by the time the record says
+        // finished; a stop right after that record (SIGKILL here; after SIGTERM the thread runs on to its next
+        // ExitGuard hold) used to leave it missing
+        RunConfig c = small("gated").epochs(2).build();
+        Path ref = tmp.resolve("a").resolve("run");
+        run(c, ref, false);
+        Path dir = tmp.resolve("b").resolve("run");
+        Path marker = tmp.resolve("paused-last");
+        Process p = child(c, dir, false, "record-written@2", marker);
+        try {
+            awaitPause(p, marker, "record-written@2");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+        assertEquals(RunRecord.FINISHED, RunRecord.read(dir).status());
+        assertArrayEquals(Files.readAllBytes(ref.resolve(Trainer.TRAINABLE_FILE)),
+                Files.readAllBytes(dir.resolve(Trainer.TRAINABLE_FILE)));
+    }
+
+    @Test
     void resumeOnAnotherBackboneFileAtTheSamePathIsRefused() throws IOException {
         Path backbone = tmp.resolve("trunk.safetensors");
         Files.copy(Fixtures.vit("vit_timm.safetensors"), backbone);
